@@ -1,0 +1,367 @@
+//! Configuration errors: every problem `build()` found, each with the
+//! offending value and a hint on how to fix it.
+
+use std::fmt;
+
+/// Which builder setting a header-name problem comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HeaderSetting {
+    /// [`CorsBuilder::allow_headers`](crate::CorsBuilder::allow_headers).
+    AllowHeaders,
+    /// [`CorsBuilder::expose_headers`](crate::CorsBuilder::expose_headers).
+    ExposeHeaders,
+}
+
+impl HeaderSetting {
+    fn name(self) -> &'static str {
+        match self {
+            HeaderSetting::AllowHeaders => "allow_headers",
+            HeaderSetting::ExposeHeaders => "expose_headers",
+        }
+    }
+}
+
+impl fmt::Display for HeaderSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What is wrong with an origin string given to
+/// [`CorsBuilder::allow_origins`](crate::CorsBuilder::allow_origins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OriginDefect {
+    /// The string is empty.
+    Empty,
+    /// Leading, trailing or inner whitespace or control characters.
+    Whitespace,
+    /// No `scheme://` prefix.
+    MissingScheme,
+    /// A scheme other than `http` or `https`.
+    UnsupportedScheme,
+    /// A path after the host (this includes a trailing `/`).
+    Path,
+    /// A `?query`.
+    Query,
+    /// A `#fragment`.
+    Fragment,
+    /// `user:password@` before the host.
+    Userinfo,
+    /// Nothing between `://` and the port or end.
+    EmptyHost,
+    /// A host with characters no browser puts in an `Origin` header,
+    /// an empty label (`a..b`), or a trailing dot.
+    InvalidHost,
+    /// A bracketed IPv6 literal that does not parse.
+    InvalidIpv6,
+    /// A host that browsers read as an IPv4 address but that is not written
+    /// in dotted-decimal form (`127.1`, `0x7f.0.0.1`, `256.0.0.1`).
+    InvalidIpv4,
+    /// A port that is empty, not a number, or over 65535.
+    InvalidPort,
+}
+
+impl OriginDefect {
+    fn describe(self) -> &'static str {
+        match self {
+            OriginDefect::Empty => "is empty",
+            OriginDefect::Whitespace => "contains whitespace or control characters",
+            OriginDefect::MissingScheme => "has no scheme (`https://` or `http://`)",
+            OriginDefect::UnsupportedScheme => "has a scheme other than http or https",
+            OriginDefect::Path => {
+                "has a path (browsers send only scheme://host[:port], never a trailing `/`)"
+            }
+            OriginDefect::Query => "has a query string",
+            OriginDefect::Fragment => "has a fragment",
+            OriginDefect::Userinfo => "has user info before the host",
+            OriginDefect::EmptyHost => "has an empty host",
+            OriginDefect::InvalidHost => "has an invalid host",
+            OriginDefect::InvalidIpv6 => "has an invalid IPv6 address",
+            OriginDefect::InvalidIpv4 => {
+                "has a numeric host that is not a dotted-decimal IPv4 address"
+            }
+            OriginDefect::InvalidPort => "has an invalid port (expected 1 to 65535)",
+        }
+    }
+}
+
+/// One problem found in a configuration by
+/// [`CorsBuilder::build`](crate::CorsBuilder::build).
+///
+/// Each variant carries the offending value; its `Display` is one line that
+/// names the problem and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigProblem {
+    /// No origin was configured, so no cross-origin request could ever be allowed.
+    #[error(
+        "no origin is allowed: call allow_origins([\"https://app.example.com\"]) (or allow_any_origin() for a public, credential-free API)"
+    )]
+    NoOrigins,
+
+    /// Any origin (`*`) together with credentials: browsers refuse the
+    /// combination, and reflecting every origin instead would let any site read
+    /// your users' data.
+    #[error(
+        "any origin (`*`) with allow_credentials(true): browsers reject `*` on credentialed requests and reflecting any origin would let every site read your users' data; list the exact origins instead"
+    )]
+    WildcardOriginWithCredentials,
+
+    /// `*` was listed together with explicit origins; the explicit ones would mean nothing.
+    #[error(
+        "any origin (`*`) listed together with explicit origins ({origin:?}, ...): keep either `*` or the explicit list"
+    )]
+    WildcardOriginWithOthers {
+        /// The first explicit origin seen alongside `*`.
+        origin: String,
+    },
+
+    /// `expose_headers("*")` with credentials: browsers read `*` as a literal
+    /// header name on credentialed responses.
+    #[error(
+        "expose_headers(\"*\") with allow_credentials(true): browsers read `*` literally on credentialed responses; list the header names to expose"
+    )]
+    WildcardExposeWithCredentials,
+
+    /// The `null` origin is shared by sandboxed iframes, `data:` documents and
+    /// local files: allowing it allows all of them.
+    #[error(
+        "origin {value:?}: `null` is sent by every sandboxed iframe, data: URL and local file, so allowing it allows them all; serve the page from a real origin"
+    )]
+    NullOrigin {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// A `file://` origin: browsers send `null` for local files.
+    #[error(
+        "origin {value:?}: browsers send `Origin: null` for file:// pages, so this never matches (and allowing `null` is unsafe); serve the page over http://localhost instead"
+    )]
+    FileOrigin {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// An origin that is not of the form `scheme://host[:port]`.
+    #[error("origin {value:?} {}{}", defect.describe(), hint_suffix(suggestion))]
+    InvalidOrigin {
+        /// The value as configured.
+        value: String,
+        /// What is wrong with it.
+        defect: OriginDefect,
+        /// The origin that was probably meant, when one can be derived.
+        suggestion: Option<String>,
+    },
+
+    /// A host with non-ASCII characters: browsers send the punycode form.
+    #[error(
+        "origin {value:?} has a non-ASCII host: browsers send the punycode form, write that instead (`https://xn--...`)"
+    )]
+    NonAsciiHost {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// An `http://` origin with credentials on a host that is not loopback:
+    /// anyone on the network path can impersonate it.
+    #[error(
+        "origin {value:?} is plain http with allow_credentials(true): anyone on the network can impersonate it and read credentialed responses; use https, or allow_insecure_origins(true) if you really mean it"
+    )]
+    InsecureOriginWithCredentials {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// A method that is not an HTTP token.
+    #[error(
+        "method {value:?} is not a valid HTTP method token (letters, digits and !#$%&'*+-.^_`|~ only)"
+    )]
+    InvalidMethod {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// `CONNECT`, `TRACE` or `TRACK`: browsers never send them from scripts.
+    #[error(
+        "method {value:?} is forbidden by the Fetch standard (CONNECT, TRACE, TRACK): browsers never let scripts send it; remove it"
+    )]
+    ForbiddenMethod {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// A header name that is not an HTTP token.
+    #[error("{setting}: {value:?} is not a valid header name")]
+    InvalidHeaderName {
+        /// Which setting it came from.
+        setting: HeaderSetting,
+        /// The value as configured.
+        value: String,
+    },
+
+    /// A forbidden request header (`cookie`, `host`, `origin`, `sec-*`, …):
+    /// scripts can never set it, so allowing it means nothing.
+    #[error(
+        "allow_headers: {value:?} is a forbidden request header that scripts can never set (the browser manages it); remove it"
+    )]
+    ForbiddenRequestHeader {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// `set-cookie` / `set-cookie2` in `expose_headers`: browsers never expose them.
+    #[error(
+        "expose_headers: {value:?} is never readable by scripts, whatever the server says; remove it (cookies are set by the browser, not read)"
+    )]
+    ForbiddenResponseHeader {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// A max age over 86 400 s (Firefox's cap; Chromium caps at 7 200 s).
+    #[error(
+        "max_age of {seconds} s is over 86400 s, the longest any browser caches a preflight (Chromium: 7200 s); use at most 86400"
+    )]
+    MaxAgeTooLong {
+        /// The configured value, in whole seconds.
+        seconds: u64,
+    },
+
+    /// A max age with a fraction of a second: the header carries whole seconds.
+    #[error(
+        "max_age of {millis} ms is not a whole number of seconds (Access-Control-Max-Age carries seconds); use Duration::from_secs"
+    )]
+    MaxAgeNotWholeSeconds {
+        /// The configured value, in milliseconds.
+        millis: u128,
+    },
+}
+
+fn hint_suffix(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!("; did you mean {s:?}?"),
+        None => "; write it as scheme://host[:port], e.g. \"https://app.example.com\"".to_owned(),
+    }
+}
+
+/// The error of [`CorsBuilder::build`](crate::CorsBuilder::build): every
+/// problem found in the configuration, not just the first.
+///
+/// `Display` prints one problem per line.
+///
+/// ```
+/// use strict_cors::{ConfigProblem, CorsLayer};
+///
+/// let err = CorsLayer::builder()
+///     .allow_origins(["*"])
+///     .allow_credentials(true)
+///     .allow_methods(["TRACE"])
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(err.problems().len(), 2);
+/// assert!(matches!(err.problems()[0], ConfigProblem::WildcardOriginWithCredentials));
+/// assert_eq!(err.to_string().lines().count(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    problems: Vec<ConfigProblem>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(problems: Vec<ConfigProblem>) -> Self {
+        debug_assert!(!problems.is_empty());
+        ConfigError { problems }
+    }
+
+    /// Every problem found, in the order of the settings.
+    pub fn problems(&self) -> &[ConfigProblem] {
+        &self.problems
+    }
+
+    /// Consumes the error, returning the problems.
+    pub fn into_problems(self) -> Vec<ConfigProblem> {
+        self.problems
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl From<ConfigProblem> for ConfigError {
+    fn from(p: ConfigProblem) -> Self {
+        ConfigError { problems: vec![p] }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_is_one_line_per_problem() {
+        let err = ConfigError::new(vec![
+            ConfigProblem::NoOrigins,
+            ConfigProblem::MaxAgeTooLong { seconds: 90000 },
+            ConfigProblem::InvalidOrigin {
+                value: "https://a.com/".into(),
+                defect: OriginDefect::Path,
+                suggestion: Some("https://a.com".into()),
+            },
+        ]);
+        let text = err.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[1].contains("90000"));
+        assert!(lines[2].contains("did you mean \"https://a.com\""));
+    }
+
+    #[test]
+    fn every_problem_display_is_single_line() {
+        let all = [
+            ConfigProblem::NoOrigins,
+            ConfigProblem::WildcardOriginWithCredentials,
+            ConfigProblem::WildcardOriginWithOthers { origin: "x".into() },
+            ConfigProblem::WildcardExposeWithCredentials,
+            ConfigProblem::NullOrigin {
+                value: "null".into(),
+            },
+            ConfigProblem::FileOrigin {
+                value: "file://".into(),
+            },
+            ConfigProblem::InvalidOrigin {
+                value: "x".into(),
+                defect: OriginDefect::MissingScheme,
+                suggestion: None,
+            },
+            ConfigProblem::NonAsciiHost { value: "x".into() },
+            ConfigProblem::InsecureOriginWithCredentials { value: "x".into() },
+            ConfigProblem::InvalidMethod { value: "x".into() },
+            ConfigProblem::ForbiddenMethod { value: "x".into() },
+            ConfigProblem::InvalidHeaderName {
+                setting: HeaderSetting::ExposeHeaders,
+                value: "x".into(),
+            },
+            ConfigProblem::ForbiddenRequestHeader { value: "x".into() },
+            ConfigProblem::ForbiddenResponseHeader { value: "x".into() },
+            ConfigProblem::MaxAgeTooLong { seconds: 1 },
+            ConfigProblem::MaxAgeNotWholeSeconds { millis: 1 },
+        ];
+        for p in all {
+            let s = p.to_string();
+            assert_eq!(s.lines().count(), 1, "{s}");
+        }
+    }
+}

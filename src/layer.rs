@@ -1,0 +1,97 @@
+//! [`CorsLayer`]: the Tower layer holding a compiled policy.
+
+use std::fmt;
+use std::sync::Arc;
+
+use http::request::Parts;
+use tower_layer::Layer;
+
+use crate::builder::CorsBuilder;
+use crate::policy::{AllowedOrigins, Decision, Policy};
+use crate::service::Cors;
+
+/// A Tower [`Layer`] that applies a validated CORS policy.
+///
+/// Made by [`CorsLayer::builder`]`()…`[`build()`](CorsBuilder::build), which
+/// only succeeds for a configuration browsers will honour exactly. The
+/// compiled policy lives in an [`Arc`]: cloning the layer, or the [`Cors`]
+/// services it makes, allocates nothing.
+#[derive(Clone)]
+pub struct CorsLayer {
+    policy: Arc<Policy>,
+}
+
+impl CorsLayer {
+    /// Starts a configuration with nothing allowed.
+    pub fn builder() -> CorsBuilder {
+        CorsBuilder::new()
+    }
+
+    pub(crate) fn from_policy(policy: Policy) -> Self {
+        CorsLayer {
+            policy: Arc::new(policy),
+        }
+    }
+
+    /// What the layer would do with a request, and why, without running it.
+    ///
+    /// Pure: no response, no inner service, no logging. Useful in your own
+    /// logs, metrics or an admin endpoint ("why is this origin refused?").
+    ///
+    /// ```
+    /// use strict_cors::{CorsLayer, Decision, Rejection};
+    ///
+    /// let cors = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .build()?;
+    /// let (parts, ()) = http::Request::get("/me")
+    ///     .header("origin", "https://evil.example.net")
+    ///     .body(())?
+    ///     .into_parts();
+    /// assert_eq!(
+    ///     cors.evaluate(&parts),
+    ///     Decision::ActualRejected(Rejection::OriginNotAllowed)
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate(&self, parts: &Parts) -> Decision {
+        self.policy.evaluate(&parts.method, &parts.headers)
+    }
+}
+
+impl<S> Layer<S> for CorsLayer {
+    type Service = Cors<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Cors::new(inner, self.policy.clone())
+    }
+}
+
+impl fmt::Debug for CorsLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &*self.policy;
+        let mut d = f.debug_struct("CorsLayer");
+        match &p.origins {
+            AllowedOrigins::Any => d.field("origins", &"*"),
+            AllowedOrigins::Exact(set) => {
+                let mut list: Vec<&str> = set
+                    .iter()
+                    .filter_map(|o| std::str::from_utf8(o).ok())
+                    .collect();
+                list.sort_unstable();
+                d.field("origins", &list)
+            }
+        };
+        d.field("credentials", &p.credentials);
+        match &p.methods {
+            crate::headers::AllowedMethods::Any => d.field("methods", &"*"),
+            m => d.field("methods", &m.names().collect::<Vec<_>>()),
+        };
+        d.field("headers_any", &p.headers.any)
+            .field("headers", &p.headers.names().collect::<Vec<_>>())
+            .field("expose", &p.expose)
+            .field("max_age", &p.max_age)
+            .field("private_network", &p.private_network)
+            .finish()
+    }
+}

@@ -1,0 +1,302 @@
+//! The service: [`Cors`] evaluates each request, answers preflights itself,
+//! and applies the decision to the inner service's response.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, VARY,
+};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
+use pin_project_lite::pin_project;
+use tower_service::Service;
+
+use crate::policy::{AllowedOrigins, Decision, Policy, PreflightGrant};
+
+const TRUE: HeaderValue = HeaderValue::from_static("true");
+const ANY: HeaderValue = HeaderValue::from_static("*");
+const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
+const VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(
+    "origin, access-control-request-method, access-control-request-headers",
+);
+/// `Access-Control-Allow-Private-Network`.
+const ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+
+/// Middleware that applies a CORS policy to an inner service.
+///
+/// Built by [`CorsLayer`](crate::CorsLayer); cloning it clones the inner
+/// service and bumps a reference count on the policy.
+#[derive(Clone, Debug)]
+pub struct Cors<S> {
+    inner: S,
+    policy: Arc<Policy>,
+}
+
+impl<S> Cors<S> {
+    pub(crate) fn new(inner: S, policy: Arc<Policy>) -> Self {
+        Cors { inner, policy }
+    }
+
+    /// The inner service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Consumes the middleware, returning the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        let decision = self.policy.evaluate(req.method(), req.headers());
+        let state = match decision {
+            Decision::PreflightAllowed(grant) => {
+                return ResponseFuture::preflight(Preflight::Allowed(grant), self.policy.clone())
+            }
+            Decision::PreflightRejected(_) => {
+                return ResponseFuture::preflight(Preflight::Rejected, self.policy.clone())
+            }
+            Decision::NotCors => Actual::NotCors,
+            Decision::ActualAllowed { allow_origin } => Actual::Allowed(allow_origin),
+            Decision::ActualRejected(_) => Actual::Rejected,
+        };
+        ResponseFuture {
+            kind: Kind::Inner {
+                future: self.inner.call(req),
+                state,
+                policy: self.policy.clone(),
+            },
+        }
+    }
+}
+
+/// What to do to the inner service's response.
+#[derive(Debug)]
+enum Actual {
+    NotCors,
+    Allowed(HeaderValue),
+    Rejected,
+}
+
+/// The layer's own answer to a preflight.
+#[derive(Debug)]
+enum Preflight {
+    Allowed(PreflightGrant),
+    Rejected,
+}
+
+pin_project! {
+    /// Response future of [`Cors`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        kind: Kind<F>,
+    }
+}
+
+pin_project! {
+    #[project = KindProj]
+    enum Kind<F> {
+        Preflight {
+            answer: Preflight,
+            policy: Arc<Policy>,
+        },
+        Inner {
+            #[pin]
+            future: F,
+            state: Actual,
+            policy: Arc<Policy>,
+        },
+    }
+}
+
+impl<F> ResponseFuture<F> {
+    fn preflight(answer: Preflight, policy: Arc<Policy>) -> Self {
+        ResponseFuture {
+            kind: Kind::Preflight { answer, policy },
+        }
+    }
+}
+
+impl<F> std::fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+    B: Default,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            // Built on poll, from values computed in `call`: polling again
+            // builds the same answer instead of panicking.
+            KindProj::Preflight { answer, policy } => {
+                Poll::Ready(Ok(preflight_response(policy, answer)))
+            }
+            KindProj::Inner {
+                future,
+                state,
+                policy,
+            } => {
+                let mut response = match future.poll(cx) {
+                    Poll::Ready(Ok(r)) => r,
+                    other => return other,
+                };
+                apply_actual(policy, state, response.headers_mut());
+                Poll::Ready(Ok(response))
+            }
+        }
+    }
+}
+
+/// Builds the layer's own answer to a preflight: 204 with the grant's
+/// headers, or 403 with none. Only the response's `HeaderMap` allocates.
+fn preflight_response<B: Default>(policy: &Policy, answer: &Preflight) -> Response<B> {
+    let mut response = Response::new(B::default());
+    match answer {
+        Preflight::Allowed(grant) => {
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            let headers = response.headers_mut();
+            headers.reserve(8);
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin.clone());
+            if policy.credentials {
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            }
+            headers.insert(ACCESS_CONTROL_ALLOW_METHODS, grant.allow_method.clone());
+            if let Some(h) = &grant.allow_headers {
+                headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, h.clone());
+            }
+            if let Some(age) = &policy.max_age {
+                headers.insert(ACCESS_CONTROL_MAX_AGE, age.clone());
+            }
+            if grant.private_network {
+                headers.insert(ALLOW_PRIVATE_NETWORK, TRUE);
+            }
+            headers.insert(VARY, VARY_PREFLIGHT);
+        }
+        Preflight::Rejected => {
+            *response.status_mut() = StatusCode::FORBIDDEN;
+            response.headers_mut().insert(VARY, VARY_PREFLIGHT);
+        }
+    }
+    response
+}
+
+/// Applies an actual-request decision to the inner service's response.
+/// The layer owns the `Access-Control-*` response headers on a CORS request:
+/// whatever the inner service set under those names is replaced (allowed) or
+/// removed (refused), so the browser sees exactly one, configured, value.
+fn apply_actual(policy: &Policy, state: &Actual, headers: &mut HeaderMap) {
+    match state {
+        Actual::NotCors => match policy.origins {
+            AllowedOrigins::Any => {
+                headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+                set_expose(policy, headers);
+            }
+            AllowedOrigins::Exact(_) => add_vary_origin(headers),
+        },
+        Actual::Allowed(allow_origin) => {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
+            if policy.credentials {
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            } else {
+                headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
+            }
+            set_expose(policy, headers);
+            if let AllowedOrigins::Exact(_) = policy.origins {
+                add_vary_origin(headers);
+            }
+        }
+        Actual::Rejected => {
+            headers.remove(ACCESS_CONTROL_ALLOW_ORIGIN);
+            headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
+            headers.remove(ACCESS_CONTROL_EXPOSE_HEADERS);
+            add_vary_origin(headers);
+        }
+    }
+}
+
+fn set_expose(policy: &Policy, headers: &mut HeaderMap) {
+    match &policy.expose {
+        Some(v) => {
+            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, v.clone());
+        }
+        None => {
+            headers.remove(ACCESS_CONTROL_EXPOSE_HEADERS);
+        }
+    }
+}
+
+/// Adds `origin` to `Vary` unless it is there already (any case, any line)
+/// or `Vary` is `*`. What the inner service set is kept; the name is added
+/// as a line of its own, which HTTP reads as part of the same list.
+pub(crate) fn add_vary_origin(headers: &mut HeaderMap) {
+    let covered = headers.get_all(VARY).iter().any(|v| {
+        v.as_bytes().split(|&b| b == b',').any(|item| {
+            let item = item.trim_ascii();
+            item == b"*" || item.eq_ignore_ascii_case(b"origin")
+        })
+    });
+    if !covered {
+        headers.append(VARY, VARY_ORIGIN);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vary(lines: &[&str]) -> Vec<String> {
+        let mut h = HeaderMap::new();
+        for l in lines {
+            h.append(VARY, HeaderValue::from_str(l).unwrap());
+        }
+        add_vary_origin(&mut h);
+        h.get_all(VARY)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn vary_is_merged_never_duplicated() {
+        assert_eq!(vary(&[]), ["origin"]);
+        assert_eq!(vary(&["accept-encoding"]), ["accept-encoding", "origin"]);
+        assert_eq!(vary(&["Origin"]), ["Origin"]);
+        assert_eq!(
+            vary(&["accept-encoding, ORIGIN"]),
+            ["accept-encoding, ORIGIN"]
+        );
+        assert_eq!(vary(&["a", " origin "]), ["a", " origin "]);
+        assert_eq!(vary(&["*"]), ["*"]);
+        assert_eq!(vary(&["accept, *"]), ["accept, *"]);
+        assert_eq!(vary(&["origins"]), ["origins", "origin"]);
+    }
+}
