@@ -1,4 +1,117 @@
-//! Tower middleware for CORS done right for credentialed APIs.
+//! Tower middleware for CORS done right for **credentialed** APIs: cookie
+//! sessions and `Authorization` headers sent from a browser app on one origin
+//! to an API on another.
+//!
+//! The promise: *if it builds, the browser does exactly what the
+//! configuration says, and a wrong configuration never builds.*
+//! [`CorsBuilder::build`] returns a [`ConfigError`] listing every problem
+//! (wildcard origin with credentials, an origin with a trailing slash, a
+//! forbidden header, …), each with the offending value and a fix; it never
+//! panics.
+//!
+//! # Example (axum)
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use axum::{routing::get, Router};
+//! use strict_cors::CorsLayer;
+//! use tower::ServiceExt; // for `oneshot`
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let cors = CorsLayer::builder()
+//!     .allow_origins(["https://app.example.com", "http://localhost:3000"])
+//!     .allow_credentials(true)
+//!     .allow_methods(["GET", "POST", "PUT", "DELETE"])
+//!     .allow_headers(["content-type", "authorization"])
+//!     .expose_headers(["x-request-id"])
+//!     .max_age(Duration::from_secs(600))
+//!     .build()?; // Err lists every configuration problem
+//!
+//! let app = Router::new()
+//!     .route("/me", get(|| async { "hello" }))
+//!     .layer(cors);
+//!
+//! // A browser's preflight for `PUT /me` with `Authorization`: answered by the
+//! // layer itself (204), before routing or auth can get in the way.
+//! let preflight = http::Request::options("/me")
+//!     .header("origin", "https://app.example.com")
+//!     .header("access-control-request-method", "PUT")
+//!     .header("access-control-request-headers", "authorization")
+//!     .body(axum::body::Body::empty())?;
+//! let response = app.clone().oneshot(preflight).await?;
+//! assert_eq!(response.status(), 204);
+//! assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+//! assert_eq!(response.headers()["access-control-allow-credentials"], "true");
+//!
+//! // Serve it as usual:
+//! // let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! // axum::serve(listener, app).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A wrong configuration does not build:
+//!
+//! ```
+//! use strict_cors::{ConfigProblem, CorsLayer};
+//!
+//! let err = CorsLayer::builder()
+//!     .allow_origins(["https://app.example.com/"]) // trailing slash
+//!     .allow_credentials(true)
+//!     .allow_headers(["cookie"])                   // scripts can't set it
+//!     .build()
+//!     .unwrap_err();
+//! assert_eq!(err.problems().len(), 2);
+//! println!("{err}");
+//! // origin "https://app.example.com/" has a path (...); did you mean "https://app.example.com"?
+//! // allow_headers: "cookie" is a forbidden request header that scripts can never set (...); remove it
+//! ```
+//!
+//! # What the layer answers
+//!
+//! Requests are classified in this order:
+//!
+//! 1. **No `Origin` header** (or more than one): not a CORS request. The inner
+//!    service answers; the layer adds `Vary: origin` (exact-origin policies) or
+//!    `Access-Control-Allow-Origin: *` (any-origin policies).
+//! 2. **Preflight**: `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+//!    The inner service is **never** called. Allowed (origin allowed, method
+//!    allowed or `GET`/`HEAD`/`POST`, every requested header allowed) → `204`
+//!    echoing the requested method and headers; refused → `403` with no
+//!    `Access-Control-*` headers. Both carry `Vary: origin,
+//!    access-control-request-method, access-control-request-headers`.
+//! 3. Anything else with `Origin` (a plain `OPTIONS` too): **actual request**.
+//!    The inner service is always called (CORS decides who may *read*, not who
+//!    may *send*). For an allowed origin, whatever the status (2xx, 401, 500),
+//!    the response gets `Access-Control-Allow-Origin: <origin>`,
+//!    `Access-Control-Allow-Credentials: true` (if enabled),
+//!    `Access-Control-Expose-Headers` (if set) and `Vary: origin`.
+//!
+//! Decisions written down where the standard leaves room:
+//!
+//! - The layer owns the `Access-Control-Allow-Origin`, `-Allow-Credentials` and
+//!   `-Expose-Headers` response headers on every CORS request: values the
+//!   inner service set are replaced (allowed origin) or removed (refused
+//!   origin), so the browser always sees exactly one, configured, value.
+//! - `Vary: origin` is added as a line of its own when the inner service set
+//!   other `Vary` names (HTTP reads all lines as one list); it is never
+//!   repeated, and a `Vary: *` is left alone.
+//! - Origins are matched byte for byte against the normalised allowlist (a
+//!   hash lookup): `https://APP.example.com` or `https://app.example.com:443`
+//!   in a request do not match, since browsers never send them.
+//! - `Access-Control-Request-Headers` is parsed in one pass, without
+//!   allocating, over all its lines. It is refused (`403`) past 16 KiB or 16
+//!   lines, past more names than the allowlist holds (browsers never repeat a
+//!   name; 128 names for `*`), past 16 empty list elements, or when a name is
+//!   not a token.
+//! - Methods are case-sensitive, as in Fetch (`patch` is not `PATCH`); the
+//!   six methods `fetch()` upper-cases are upper-cased in the configuration.
+//! - A configured header value is rendered once, at `build()`.
+//!
+//! To ask the policy what it would do with a request, and why, without
+//! running it, see [`CorsLayer::evaluate`] and [`Decision`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
