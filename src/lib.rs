@@ -92,9 +92,12 @@
 //! Decisions written down where the standard leaves room:
 //!
 //! - The layer owns the `Access-Control-Allow-Origin`, `-Allow-Credentials` and
-//!   `-Expose-Headers` response headers on every CORS request: values the
-//!   inner service set are replaced (allowed origin) or removed (refused
-//!   origin), so the browser always sees exactly one, configured, value.
+//!   `-Expose-Headers` response headers on every response it passes: values
+//!   the inner service set are replaced (allowed origin) or removed (refused
+//!   origin, no `Origin`), so the browser always sees exactly one, configured,
+//!   value, and a shared cache never stores an inner service's stray
+//!   `Access-Control-Allow-Origin: *` next to credentials.
+//! - `Access-Control-Request-Method` longer than 64 bytes is refused.
 //! - `Vary: origin` is added as a line of its own when the inner service set
 //!   other `Vary` names (HTTP reads all lines as one list); it is never
 //!   repeated, and a `Vary: *` is left alone.

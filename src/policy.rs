@@ -9,6 +9,9 @@ use http::{HeaderMap, HeaderValue, Method};
 use crate::headers::{is_forbidden_method, is_token, AllowedHeaders, AllowedMethods, HeaderCheck};
 use crate::origin::OriginSet;
 
+/// Longest `Access-Control-Request-Method` accepted (and echoed).
+pub(crate) const MAX_METHOD_LEN: usize = 64;
+
 /// `Access-Control-Request-Private-Network`.
 pub(crate) const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
 
@@ -47,7 +50,8 @@ pub enum Rejection {
     /// The preflight's `Access-Control-Request-Method` is not allowed.
     MethodNotAllowed,
     /// The preflight's `Access-Control-Request-Method` is not a method token,
-    /// appears more than once, or is a forbidden method (`CONNECT`, `TRACE`, `TRACK`).
+    /// is longer than 64 bytes, appears more than once, or is a forbidden
+    /// method (`CONNECT`, `TRACE`, `TRACK`).
     InvalidMethod,
     /// A name in `Access-Control-Request-Headers` is not allowed.
     HeaderNotAllowed,
@@ -242,7 +246,7 @@ impl Policy {
             }
         };
         let m = method.as_bytes();
-        if !is_token(m) || is_forbidden_method(m) {
+        if m.len() > MAX_METHOD_LEN || !is_token(m) || is_forbidden_method(m) {
             return Decision::PreflightRejected(Rejection::InvalidMethod);
         }
         if !self.methods.allows(m) {

@@ -210,17 +210,23 @@ fn preflight_response<B: Default>(policy: &Policy, answer: &Preflight) -> Respon
 }
 
 /// Applies an actual-request decision to the inner service's response.
-/// The layer owns the `Access-Control-*` response headers on a CORS request:
-/// whatever the inner service set under those names is replaced (allowed) or
-/// removed (refused), so the browser sees exactly one, configured, value.
+///
+/// The layer owns the `Access-Control-Allow-Origin`, `-Allow-Credentials` and
+/// `-Expose-Headers` response headers on every response it passes: whatever
+/// the inner service set under those names is replaced by the configured
+/// values or removed, so the browser sees exactly one, configured, value.
 fn apply_actual(policy: &Policy, state: &Actual, headers: &mut HeaderMap) {
     match state {
         Actual::NotCors => match policy.origins {
             AllowedOrigins::Any => {
                 headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+                headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
                 set_expose(policy, headers);
             }
-            AllowedOrigins::Exact(_) => add_vary_origin(headers),
+            AllowedOrigins::Exact(_) => {
+                strip(headers);
+                add_vary_origin(headers);
+            }
         },
         Actual::Allowed(allow_origin) => {
             headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
@@ -235,12 +241,17 @@ fn apply_actual(policy: &Policy, state: &Actual, headers: &mut HeaderMap) {
             }
         }
         Actual::Rejected => {
-            headers.remove(ACCESS_CONTROL_ALLOW_ORIGIN);
-            headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
-            headers.remove(ACCESS_CONTROL_EXPOSE_HEADERS);
+            strip(headers);
             add_vary_origin(headers);
         }
     }
+}
+
+/// Removes the CORS response headers an inner service may have set.
+fn strip(headers: &mut HeaderMap) {
+    headers.remove(ACCESS_CONTROL_ALLOW_ORIGIN);
+    headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
+    headers.remove(ACCESS_CONTROL_EXPOSE_HEADERS);
 }
 
 fn set_expose(policy: &Policy, headers: &mut HeaderMap) {

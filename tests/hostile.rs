@@ -1,0 +1,228 @@
+//! Hostile input: arbitrary bytes and lengths in the request headers the
+//! layer parses, and arbitrary strings in every builder setter. Nothing may
+//! panic; refusals are 403s. Cost is shown by `benches/hostile.rs`.
+
+mod support;
+
+use std::time::Duration;
+
+use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use http::{HeaderValue, Method, Request, StatusCode};
+use proptest::prelude::*;
+use strict_cors::{CorsLayer, Decision, Rejection};
+use support::harness::{App, Server};
+
+const APP: &str = "https://app.example.com";
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000)
+}
+
+fn layers() -> Vec<CorsLayer> {
+    vec![
+        CorsLayer::builder()
+            .allow_origins([APP])
+            .allow_credentials(true)
+            .allow_methods(["PUT"])
+            .allow_headers(["content-type", "authorization"])
+            .build()
+            .unwrap(),
+        CorsLayer::builder()
+            .allow_any_origin()
+            .allow_methods(["*"])
+            .allow_headers(["*"])
+            .build()
+            .unwrap(),
+    ]
+}
+
+fn preflight(acrh: &[HeaderValue]) -> Request<()> {
+    let mut req = Request::builder()
+        .method(Method::OPTIONS)
+        .header(ORIGIN, APP)
+        .header(ACCESS_CONTROL_REQUEST_METHOD, "PUT")
+        .body(())
+        .unwrap();
+    for v in acrh {
+        req.headers_mut()
+            .append(ACCESS_CONTROL_REQUEST_HEADERS, v.clone());
+    }
+    req
+}
+
+fn status(layer: &CorsLayer, req: Request<()>) -> StatusCode {
+    let mut s = Server::new(layer, App::ok());
+    s.send(req).status()
+}
+
+/// Any byte a `HeaderValue` may hold: visible ASCII, space, tab, obs-text.
+fn header_bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(
+        prop_oneof![
+            4 => prop::sample::select(&b"abcAZ09-_.,*; \t:/\"()[]"[..]),
+            1 => 0x21u8..0x7f,
+            1 => 0x80u8..=0xff,
+        ],
+        0..max,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_origin_bytes(origin in header_bytes(200), preflight_too in any::<bool>()) {
+        let Ok(v) = HeaderValue::from_bytes(&origin) else { return Ok(()) };
+        for layer in layers() {
+            let mut req = Request::builder().method(if preflight_too { Method::OPTIONS } else { Method::GET });
+            if preflight_too {
+                req = req.header(ACCESS_CONTROL_REQUEST_METHOD, "PUT");
+            }
+            let req = req.header(ORIGIN, v.clone()).body(()).unwrap();
+            let (parts, ()) = req.clone().into_parts();
+            let decision = layer.evaluate(&parts);
+            let st = status(&layer, req);
+            if preflight_too {
+                prop_assert_eq!(st == StatusCode::NO_CONTENT, decision.is_allowed());
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_request_method_bytes(method in header_bytes(64)) {
+        let Ok(v) = HeaderValue::from_bytes(&method) else { return Ok(()) };
+        for layer in layers() {
+            let mut req = preflight(&[]);
+            req.headers_mut().insert(ACCESS_CONTROL_REQUEST_METHOD, v.clone());
+            let st = status(&layer, req);
+            prop_assert!(st == StatusCode::NO_CONTENT || st == StatusCode::FORBIDDEN);
+            if st == StatusCode::NO_CONTENT {
+                // Only method tokens are ever echoed back.
+                prop_assert!(!method.is_empty() && method.iter().all(|b| b.is_ascii_graphic() && !b",;:\"()[]/".contains(b)));
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_request_headers_lines(lines in prop::collection::vec(header_bytes(300), 0..20)) {
+        let values: Vec<HeaderValue> = lines.iter().filter_map(|l| HeaderValue::from_bytes(l).ok()).collect();
+        for layer in layers() {
+            let (parts, ()) = preflight(&values).into_parts();
+            let decision = layer.evaluate(&parts);
+            let mut s = Server::new(&layer, App::ok());
+            let res = s.send(preflight(&values));
+            prop_assert_eq!(s.app_calls(), 0);
+            match &decision {
+                Decision::PreflightAllowed(grant) => {
+                    prop_assert_eq!(res.status(), StatusCode::NO_CONTENT);
+                    // What is echoed is exactly the request's names, one value.
+                    let echoed = res.headers().get_all("access-control-allow-headers").iter().count();
+                    prop_assert_eq!(echoed, usize::from(grant.allow_headers().is_some()));
+                }
+                Decision::PreflightRejected(_) => prop_assert_eq!(res.status(), StatusCode::FORBIDDEN),
+                other => prop_assert!(false, "not a preflight decision: {:?}", other),
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_strings_in_every_setter(
+        origins in prop::collection::vec(any::<String>(), 0..4),
+        methods in prop::collection::vec(any::<String>(), 0..4),
+        headers in prop::collection::vec(any::<String>(), 0..4),
+        expose in prop::collection::vec(any::<String>(), 0..4),
+        creds in any::<bool>(),
+        insecure in any::<bool>(),
+        secs in any::<u64>(),
+        nanos in 0u32..1_000_000_000,
+    ) {
+        let result = CorsLayer::builder()
+            .allow_origins(&origins)
+            .allow_methods(&methods)
+            .allow_headers(&headers)
+            .expose_headers(&expose)
+            .allow_credentials(creds)
+            .allow_insecure_origins(insecure)
+            .allow_private_network(true)
+            .max_age(Duration::new(secs, nanos))
+            .build();
+        if let Err(e) = result {
+            prop_assert!(!e.problems().is_empty());
+            prop_assert_eq!(e.to_string().lines().count(), e.problems().len());
+        }
+    }
+}
+
+#[test]
+fn a_mebibyte_of_commas_is_refused() {
+    let commas = HeaderValue::from_bytes(&vec![b','; 1 << 20]).unwrap();
+    for layer in layers() {
+        assert_eq!(
+            status(&layer, preflight(std::slice::from_ref(&commas))),
+            StatusCode::FORBIDDEN
+        );
+        let (parts, ()) = preflight(std::slice::from_ref(&commas)).into_parts();
+        assert_eq!(
+            layer.evaluate(&parts),
+            Decision::PreflightRejected(Rejection::MalformedHeaders)
+        );
+    }
+}
+
+#[test]
+fn ten_thousand_names_are_refused() {
+    let names: String = (0..10_000).map(|i| format!("x-h{i},")).collect();
+    let one_line = HeaderValue::from_str(&names).unwrap();
+    let many_lines: Vec<HeaderValue> = (0..10_000)
+        .map(|i| HeaderValue::from_str(&format!("x-h{i}")).unwrap())
+        .collect();
+    for layer in layers() {
+        assert_eq!(
+            status(&layer, preflight(std::slice::from_ref(&one_line))),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            status(&layer, preflight(&many_lines)),
+            StatusCode::FORBIDDEN
+        );
+    }
+}
+
+#[test]
+fn whitespace_runs_and_obs_text() {
+    let spaces = HeaderValue::from_bytes(&vec![b' '; 64 * 1024]).unwrap();
+    let tabs = HeaderValue::from_bytes(b"content-type,\t\t\t \t authorization").unwrap();
+    let obs = HeaderValue::from_bytes(b"content-type,\xc3\xa9").unwrap();
+    let layer = &layers()[0];
+    assert_eq!(
+        status(layer, preflight(std::slice::from_ref(&spaces))),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status(layer, preflight(std::slice::from_ref(&tabs))),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        status(layer, preflight(std::slice::from_ref(&obs))),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[test]
+fn huge_origin_and_method() {
+    let big = HeaderValue::from_bytes(&vec![b'a'; 1 << 20]).unwrap();
+    for layer in layers() {
+        let req = Request::get("/")
+            .header(ORIGIN, big.clone())
+            .body(())
+            .unwrap();
+        assert_eq!(status(&layer, req), StatusCode::OK);
+        let mut req = preflight(&[]);
+        req.headers_mut()
+            .insert(ACCESS_CONTROL_REQUEST_METHOD, big.clone());
+        assert_eq!(status(&layer, req), StatusCode::FORBIDDEN);
+    }
+}
