@@ -37,6 +37,9 @@ pub struct CorsBuilder {
     max_age: Option<Duration>,
     insecure_origins: bool,
     private_network: bool,
+    debug: bool,
+    #[cfg(feature = "tracing")]
+    unknown_origin_level: Option<tracing::Level>,
 }
 
 impl CorsBuilder {
@@ -156,6 +159,37 @@ impl CorsBuilder {
         self
     }
 
+    /// Debug mode, for development: refused requests explain themselves.
+    ///
+    /// A preflight refused only because of its method or headers is answered
+    /// `204` with `Access-Control-Allow-Origin` (and credentials) and the full
+    /// configured `Access-Control-Allow-Methods` / `-Allow-Headers`, so the
+    /// browser console names exactly what is missing (for example *"Request
+    /// header field x-token is not allowed by Access-Control-Allow-Headers in
+    /// preflight response"* instead of *"Response to preflight request doesn't
+    /// pass access control check: It does not have HTTP ok status"*). An
+    /// unknown origin still gets no `Access-Control-Allow-Origin`. Every
+    /// refused request carries an `x-cors-debug` header with the reason code
+    /// and the offending value (`header_not_allowed: x-token`).
+    ///
+    /// Off by default. It reveals the configured method and header lists (never
+    /// the origins) to anyone who asks; keep it out of production.
+    pub fn debug(mut self, on: bool) -> Self {
+        self.debug = on;
+        self
+    }
+
+    /// The level of the `tracing` event for a request from an origin that is
+    /// not allowed (default `DEBUG`: browsers send `Origin` on many requests,
+    /// and crawlers and extensions probe; raise it while investigating).
+    /// Method and header refusals are logged at `INFO`, malformed input at
+    /// `WARN`. Requires the `tracing` feature (on by default).
+    #[cfg(feature = "tracing")]
+    pub fn unknown_origin_level(mut self, level: tracing::Level) -> Self {
+        self.unknown_origin_level = Some(level);
+        self
+    }
+
     /// Validates every setting and compiles the policy.
     ///
     /// # Errors
@@ -179,6 +213,9 @@ impl CorsBuilder {
         }
         match (origins, methods, headers, expose, max_age) {
             (Some(origins), Some(methods), Some(headers), Some(expose), Some(max_age)) => {
+                let debug_methods =
+                    render_list(methods.names(), matches!(methods, AllowedMethods::Any));
+                let debug_headers = render_list(headers.names(), headers.any);
                 Ok(Policy {
                     origins,
                     credentials: self.credentials,
@@ -187,6 +224,14 @@ impl CorsBuilder {
                     expose,
                     max_age,
                     private_network: self.private_network,
+                    debug: self.debug,
+                    debug_methods,
+                    debug_headers,
+                    #[cfg(feature = "tracing")]
+                    unknown_origin_level: self
+                        .unknown_origin_level
+                        .unwrap_or(tracing::Level::DEBUG),
+                    cookie_warnings: crate::diagnostics::RateLimit::new(60),
                 })
             }
             // Each part is `None` only after it pushed a problem.
@@ -359,6 +404,15 @@ fn check_method(m: &str, problems: &mut Vec<ConfigProblem>) -> bool {
     } else {
         true
     }
+}
+
+/// Renders a configured list (`*` first when configured) for debug mode.
+fn render_list<'a>(names: impl Iterator<Item = &'a str>, any: bool) -> Option<HeaderValue> {
+    let list: Vec<&str> = any.then_some("*").into_iter().chain(names).collect();
+    if list.is_empty() {
+        return None;
+    }
+    render(&list.join(", "))
 }
 
 /// Renders a header value once, at build time, made shareable so that

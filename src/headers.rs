@@ -184,7 +184,7 @@ impl AllowedHeaders {
         &self,
         lines: impl Fn() -> I,
         credentials: bool,
-    ) -> HeaderCheck
+    ) -> HeaderCheck<'a>
     where
         I: Iterator<Item = &'a HeaderValue>,
     {
@@ -217,7 +217,7 @@ impl AllowedHeaders {
                         return if self.any {
                             HeaderCheck::Malformed
                         } else {
-                            HeaderCheck::NotAllowed
+                            HeaderCheck::NotAllowed(truncate(&bytes[start..]))
                         };
                     }
                 }
@@ -239,11 +239,11 @@ impl AllowedHeaders {
                         return if self.any {
                             HeaderCheck::Malformed
                         } else {
-                            HeaderCheck::NotAllowed
+                            HeaderCheck::NotAllowed(name)
                         };
                     }
                     if !self.allows(name, credentials) {
-                        return HeaderCheck::NotAllowed;
+                        return HeaderCheck::NotAllowed(name);
                     }
                 }
                 if i >= bytes.len() {
@@ -260,15 +260,27 @@ impl AllowedHeaders {
     }
 }
 
+/// At most this many bytes of an offending name are reported.
+const MAX_REPORTED_NAME: usize = 64;
+
+fn truncate(name: &[u8]) -> &[u8] {
+    let end = name
+        .iter()
+        .take(MAX_REPORTED_NAME)
+        .position(|b| !is_tchar(*b))
+        .unwrap_or(name.len().min(MAX_REPORTED_NAME));
+    &name[..end]
+}
+
 /// The result of checking `Access-Control-Request-Headers`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum HeaderCheck {
+pub(crate) enum HeaderCheck<'a> {
     /// No names at all (absent, empty, or only empty elements).
     Empty,
     /// Every name is allowed.
     Allowed,
-    /// A name is not allowed.
-    NotAllowed,
+    /// This name (borrowed from the request, at most 64 bytes) is not allowed.
+    NotAllowed(&'a [u8]),
     /// Not a list of tokens, or over the bounds.
     Malformed,
 }
@@ -292,9 +304,30 @@ mod tests {
         HeaderValue::from_str(s).unwrap()
     }
 
-    fn check(allowed: &AllowedHeaders, lines: &[&str], credentials: bool) -> HeaderCheck {
+    /// The check, with `NotAllowed` flattened to its name for comparison.
+    fn check(allowed: &AllowedHeaders, lines: &[&str], credentials: bool) -> HeaderCheck<'static> {
         let values: Vec<HeaderValue> = lines.iter().map(|s| hv(s)).collect();
-        allowed.check_request(|| values.iter(), credentials)
+        match allowed.check_request(|| values.iter(), credentials) {
+            HeaderCheck::NotAllowed(_) => HeaderCheck::NotAllowed(b""),
+            HeaderCheck::Empty => HeaderCheck::Empty,
+            HeaderCheck::Allowed => HeaderCheck::Allowed,
+            HeaderCheck::Malformed => HeaderCheck::Malformed,
+        }
+    }
+
+    #[test]
+    fn the_offending_name_is_reported() {
+        let a = AllowedHeaders::new(false, vec!["content-type".into()]);
+        let v = [hv("content-type, X-Other ,x-third")];
+        assert_eq!(
+            a.check_request(|| v.iter(), true),
+            HeaderCheck::NotAllowed(b"X-Other")
+        );
+        let long = [hv(&"y".repeat(500))];
+        assert_eq!(
+            a.check_request(|| long.iter(), true),
+            HeaderCheck::NotAllowed("y".repeat(64).as_bytes())
+        );
     }
 
     #[test]
@@ -358,10 +391,10 @@ mod tests {
             check(&a, &["authorization", "content-type"], true),
             HeaderCheck::Allowed
         );
-        assert_eq!(check(&a, &["x-other"], true), HeaderCheck::NotAllowed);
+        assert_eq!(check(&a, &["x-other"], true), HeaderCheck::NotAllowed(b""));
         assert_eq!(
             check(&a, &["content-type,x-other"], true),
-            HeaderCheck::NotAllowed
+            HeaderCheck::NotAllowed(b"")
         );
         assert_eq!(check(&a, &["content-type;x"], true), HeaderCheck::Malformed);
         assert_eq!(check(&a, &["content type"], true), HeaderCheck::Malformed);
@@ -374,7 +407,7 @@ mod tests {
         // More names than allowed: browsers never repeat a name.
         assert_eq!(
             check(&a, &["content-type,content-type,content-type"], true),
-            HeaderCheck::NotAllowed
+            HeaderCheck::NotAllowed(b"")
         );
     }
 
@@ -384,7 +417,7 @@ mod tests {
         assert_eq!(check(&any, &["x-a,x-b"], false), HeaderCheck::Allowed);
         assert_eq!(
             check(&any, &["authorization"], false),
-            HeaderCheck::NotAllowed
+            HeaderCheck::NotAllowed(b"")
         );
         assert_eq!(check(&any, &["authorization"], true), HeaderCheck::Allowed);
         let any_auth = AllowedHeaders::new(true, vec!["authorization".into()]);
@@ -404,10 +437,13 @@ mod tests {
         let many: String = (0..10_000).map(|i| format!("x-{i},")).collect();
         assert_eq!(check(&any, &[&many], false), HeaderCheck::Malformed);
         assert_eq!(check(&any, &[&many[..8000]], false), HeaderCheck::Malformed);
-        assert_eq!(check(&a, &[&many[..8000]], false), HeaderCheck::NotAllowed);
+        assert_eq!(
+            check(&a, &[&many[..8000]], false),
+            HeaderCheck::NotAllowed(b"")
+        );
         let long = "x".repeat(300);
         assert_eq!(check(&any, &[&long], false), HeaderCheck::Malformed);
-        assert_eq!(check(&a, &[&long], false), HeaderCheck::NotAllowed);
+        assert_eq!(check(&a, &[&long], false), HeaderCheck::NotAllowed(b""));
         let spaces = " ".repeat(5000);
         assert_eq!(check(&a, &[&spaces], false), HeaderCheck::Empty);
         let lines: Vec<&str> = std::iter::repeat("content-type").take(20).collect();

@@ -119,6 +119,7 @@
 #![deny(missing_docs)]
 
 mod builder;
+mod diagnostics;
 mod error;
 mod headers;
 mod layer;

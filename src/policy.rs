@@ -26,7 +26,7 @@ pub(crate) enum AllowedOrigins {
 
 /// A validated configuration, compiled for the request path: lookups are
 /// hashes and binary searches, header values are rendered once.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Policy {
     pub(crate) origins: AllowedOrigins,
     pub(crate) credentials: bool,
@@ -37,6 +37,16 @@ pub(crate) struct Policy {
     /// Rendered `Access-Control-Max-Age`.
     pub(crate) max_age: Option<HeaderValue>,
     pub(crate) private_network: bool,
+    /// Debug mode: refused preflights explain themselves to the browser.
+    pub(crate) debug: bool,
+    /// Rendered configured methods / headers, for debug-mode answers.
+    pub(crate) debug_methods: Option<HeaderValue>,
+    pub(crate) debug_headers: Option<HeaderValue>,
+    /// Level of the event for a request from an unknown origin.
+    #[cfg(feature = "tracing")]
+    pub(crate) unknown_origin_level: tracing::Level,
+    /// Rate limit of cookie-audit warnings.
+    pub(crate) cookie_warnings: crate::diagnostics::RateLimit,
 }
 
 /// Why a CORS request was refused.
@@ -186,9 +196,9 @@ impl fmt::Display for Decision {
     }
 }
 
-/// The single `Origin` value of a request, if it has exactly one.
+/// The single value of a header, if it has exactly one.
 #[inline]
-fn single<'a>(headers: &'a HeaderMap, name: http::header::HeaderName) -> Single<'a> {
+fn single(headers: &HeaderMap, name: http::header::HeaderName) -> Single<'_> {
     let mut all = headers.get_all(name).iter();
     match (all.next(), all.next()) {
         (None, _) => Single::None,
@@ -203,47 +213,91 @@ enum Single<'a> {
     Many,
 }
 
+/// A decision with the details diagnostics need, borrowed from the request:
+/// nothing here allocates.
+#[derive(Debug)]
+pub(crate) struct Evaluation<'a> {
+    pub(crate) decision: Decision,
+    /// The request's `Origin`, when it has exactly one.
+    pub(crate) origin: Option<&'a HeaderValue>,
+    /// The request had several `Origin` headers (treated as not CORS).
+    pub(crate) multiple_origins: bool,
+    /// The preflight's requested method, when there is one.
+    pub(crate) requested_method: Option<&'a HeaderValue>,
+    /// The requested header name that was refused.
+    pub(crate) offending_header: Option<&'a [u8]>,
+}
+
 impl Policy {
     /// Classifies and judges a request. Pure: reads the method and headers,
     /// allocates nothing (a multi-line `Access-Control-Request-Headers` that is
     /// allowed is joined into one value, the only allocation).
     pub(crate) fn evaluate(&self, method: &Method, headers: &HeaderMap) -> Decision {
+        self.evaluate_detailed(method, headers).decision
+    }
+
+    /// [`evaluate`](Self::evaluate), with the details of a refusal.
+    pub(crate) fn evaluate_detailed<'a>(
+        &self,
+        method: &Method,
+        headers: &'a HeaderMap,
+    ) -> Evaluation<'a> {
+        let mut eval = Evaluation {
+            decision: Decision::NotCors,
+            origin: None,
+            multiple_origins: false,
+            requested_method: None,
+            offending_header: None,
+        };
         let origin = match single(headers, ORIGIN) {
             Single::One(o) => o,
-            Single::None | Single::Many => return Decision::NotCors,
+            Single::None => return eval,
+            Single::Many => {
+                eval.multiple_origins = true;
+                return eval;
+            }
         };
+        eval.origin = Some(origin);
         let allow_origin = self.allow_origin(origin);
-        if method == Method::OPTIONS && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD) {
-            return self.evaluate_preflight(allow_origin, headers);
-        }
-        match allow_origin {
-            Some(allow_origin) => Decision::ActualAllowed { allow_origin },
-            None => Decision::ActualRejected(Rejection::OriginNotAllowed),
-        }
+        eval.decision =
+            if method == Method::OPTIONS && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD) {
+                self.evaluate_preflight(allow_origin, headers, &mut eval)
+            } else {
+                match allow_origin {
+                    Some(allow_origin) => Decision::ActualAllowed { allow_origin },
+                    None => Decision::ActualRejected(Rejection::OriginNotAllowed),
+                }
+            };
+        eval
     }
 
     /// The `Access-Control-Allow-Origin` value for an `Origin`, if allowed.
     #[inline]
-    fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
+    pub(crate) fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
         match &self.origins {
             AllowedOrigins::Any => Some(HeaderValue::from_static("*")),
             AllowedOrigins::Exact(set) => set.get(origin.as_bytes()).cloned(),
         }
     }
 
-    fn evaluate_preflight(
+    fn evaluate_preflight<'a>(
         &self,
         allow_origin: Option<HeaderValue>,
-        headers: &HeaderMap,
+        headers: &'a HeaderMap,
+        eval: &mut Evaluation<'a>,
     ) -> Decision {
-        let Some(allow_origin) = allow_origin else {
-            return Decision::PreflightRejected(Rejection::OriginNotAllowed);
-        };
         let method = match single(headers, ACCESS_CONTROL_REQUEST_METHOD) {
             Single::One(m) => m,
             Single::None | Single::Many => {
-                return Decision::PreflightRejected(Rejection::InvalidMethod)
+                return Decision::PreflightRejected(match allow_origin {
+                    Some(_) => Rejection::InvalidMethod,
+                    None => Rejection::OriginNotAllowed,
+                })
             }
+        };
+        eval.requested_method = Some(method);
+        let Some(allow_origin) = allow_origin else {
+            return Decision::PreflightRejected(Rejection::OriginNotAllowed);
         };
         let m = method.as_bytes();
         if m.len() > MAX_METHOD_LEN || !is_token(m) || is_forbidden_method(m) {
@@ -259,8 +313,9 @@ impl Policy {
         {
             HeaderCheck::Empty => None,
             HeaderCheck::Allowed => Some(join_lines(lines.iter())),
-            HeaderCheck::NotAllowed => {
-                return Decision::PreflightRejected(Rejection::HeaderNotAllowed)
+            HeaderCheck::NotAllowed(name) => {
+                eval.offending_header = Some(name);
+                return Decision::PreflightRejected(Rejection::HeaderNotAllowed);
             }
             HeaderCheck::Malformed => {
                 return Decision::PreflightRejected(Rejection::MalformedHeaders)

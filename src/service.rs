@@ -14,7 +14,8 @@ use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
-use crate::policy::{AllowedOrigins, Decision, Policy, PreflightGrant};
+use crate::diagnostics::{self, Site, REASON_HEADER};
+use crate::policy::{AllowedOrigins, Decision, Evaluation, Policy, PreflightGrant, Rejection};
 
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 const ANY: HeaderValue = HeaderValue::from_static("*");
@@ -71,17 +72,30 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let decision = self.policy.evaluate(req.method(), req.headers());
-        let state = match decision {
+        let policy = &self.policy;
+        let eval = policy.evaluate_detailed(req.method(), req.headers());
+        #[cfg(feature = "tracing")]
+        if eval.multiple_origins || eval.decision.rejection().is_some() {
+            crate::diagnostics::report(policy.unknown_origin_level, req.method(), &eval);
+        }
+        let state = match eval.decision {
             Decision::PreflightAllowed(grant) => {
-                return ResponseFuture::preflight(Preflight::Allowed(grant), self.policy.clone())
+                return ResponseFuture::preflight(Preflight::Allowed(grant), policy.clone());
             }
-            Decision::PreflightRejected(_) => {
-                return ResponseFuture::preflight(Preflight::Rejected, self.policy.clone())
+            Decision::PreflightRejected(rejection) => {
+                let answer = refused_preflight(policy, &eval, rejection);
+                return ResponseFuture::preflight(answer, policy.clone());
             }
             Decision::NotCors => Actual::NotCors,
-            Decision::ActualAllowed { allow_origin } => Actual::Allowed(allow_origin),
-            Decision::ActualRejected(_) => Actual::Rejected,
+            Decision::ActualAllowed { allow_origin } => Actual::Allowed {
+                allow_origin,
+                site: audit_site(policy, &req),
+            },
+            Decision::ActualRejected(rejection) => Actual::Rejected {
+                reason: policy
+                    .debug
+                    .then(|| diagnostics::reason_value(&eval, rejection)),
+            },
         };
         ResponseFuture {
             kind: Kind::Inner {
@@ -93,19 +107,74 @@ where
     }
 }
 
+/// The answer to a refused preflight: `403`, or in debug mode, for a method
+/// or header refusal from an allowed origin, a `204` that lists what is
+/// allowed so that the browser console names what is missing.
+fn refused_preflight(policy: &Policy, eval: &Evaluation<'_>, rejection: Rejection) -> Preflight {
+    if !policy.debug {
+        return Preflight::Rejected { reason: None };
+    }
+    let reason = Some(diagnostics::reason_value(eval, rejection));
+    let allow_origin = match rejection {
+        Rejection::MethodNotAllowed | Rejection::HeaderNotAllowed => {
+            eval.origin.and_then(|o| policy.allow_origin(o))
+        }
+        _ => None,
+    };
+    match allow_origin {
+        Some(allow_origin) => Preflight::Hint {
+            allow_origin,
+            reason,
+        },
+        None => Preflight::Rejected { reason },
+    }
+}
+
+/// Whether the page is on another site than the API, computed only when a
+/// cookie warning could be emitted (credentials on, warnings enabled).
+fn audit_site<B>(policy: &Policy, req: &Request<B>) -> Site {
+    #[cfg(feature = "tracing")]
+    if policy.credentials && tracing::enabled!(target: "strict_cors", tracing::Level::WARN) {
+        let host = req
+            .headers()
+            .get(http::header::HOST)
+            .map(|h| h.as_bytes())
+            .or_else(|| req.uri().authority().map(|a| a.as_str().as_bytes()));
+        if let Some(origin) = req.headers().get(http::header::ORIGIN) {
+            return diagnostics::site_of(origin.as_bytes(), host);
+        }
+    }
+    let _ = (policy, req);
+    Site::Unknown
+}
+
 /// What to do to the inner service's response.
 #[derive(Debug)]
 enum Actual {
     NotCors,
-    Allowed(HeaderValue),
-    Rejected,
+    Allowed {
+        allow_origin: HeaderValue,
+        /// For the cookie audit; `Unknown` when it is off.
+        site: Site,
+    },
+    Rejected {
+        /// Debug mode's reason header.
+        reason: Option<HeaderValue>,
+    },
 }
 
 /// The layer's own answer to a preflight.
 #[derive(Debug)]
 enum Preflight {
     Allowed(PreflightGrant),
-    Rejected,
+    Rejected {
+        reason: Option<HeaderValue>,
+    },
+    /// Debug mode: 204 listing the configured methods and headers.
+    Hint {
+        allow_origin: HeaderValue,
+        reason: Option<HeaderValue>,
+    },
 }
 
 pin_project! {
@@ -201,9 +270,34 @@ fn preflight_response<B: Default>(policy: &Policy, answer: &Preflight) -> Respon
             }
             headers.insert(VARY, VARY_PREFLIGHT);
         }
-        Preflight::Rejected => {
+        Preflight::Rejected { reason } => {
             *response.status_mut() = StatusCode::FORBIDDEN;
-            response.headers_mut().insert(VARY, VARY_PREFLIGHT);
+            let headers = response.headers_mut();
+            headers.insert(VARY, VARY_PREFLIGHT);
+            if let Some(reason) = reason {
+                headers.insert(REASON_HEADER, reason.clone());
+            }
+        }
+        Preflight::Hint {
+            allow_origin,
+            reason,
+        } => {
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            let headers = response.headers_mut();
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
+            if policy.credentials {
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            }
+            if let Some(m) = &policy.debug_methods {
+                headers.insert(ACCESS_CONTROL_ALLOW_METHODS, m.clone());
+            }
+            if let Some(h) = &policy.debug_headers {
+                headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, h.clone());
+            }
+            headers.insert(VARY, VARY_PREFLIGHT);
+            if let Some(reason) = reason {
+                headers.insert(REASON_HEADER, reason.clone());
+            }
         }
     }
     response
@@ -228,7 +322,15 @@ fn apply_actual(policy: &Policy, state: &Actual, headers: &mut HeaderMap) {
                 add_vary_origin(headers);
             }
         },
-        Actual::Allowed(allow_origin) => {
+        Actual::Allowed { allow_origin, site } => {
+            if policy.credentials {
+                diagnostics::audit_cookies(
+                    &policy.cookie_warnings,
+                    *site,
+                    allow_origin.as_bytes(),
+                    headers,
+                );
+            }
             headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
             if policy.credentials {
                 headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
@@ -240,9 +342,12 @@ fn apply_actual(policy: &Policy, state: &Actual, headers: &mut HeaderMap) {
                 add_vary_origin(headers);
             }
         }
-        Actual::Rejected => {
+        Actual::Rejected { reason } => {
             strip(headers);
             add_vary_origin(headers);
+            if let Some(reason) = reason {
+                headers.insert(REASON_HEADER, reason.clone());
+            }
         }
     }
 }

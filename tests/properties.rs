@@ -44,11 +44,15 @@ struct Cfg {
     expose: Vec<&'static str>,
     expose_any: bool,
     max_age: Option<u64>,
+    /// Debug mode must never change what the browser lets the script read.
+    debug: bool,
 }
 
 impl Cfg {
     fn builder(&self) -> CorsBuilder {
-        let mut b = CorsLayer::builder().allow_credentials(self.credentials);
+        let mut b = CorsLayer::builder()
+            .allow_credentials(self.credentials)
+            .debug(self.debug);
         b = if self.any_origin {
             b.allow_any_origin()
         } else {
@@ -169,7 +173,10 @@ fn cfg_strategy() -> impl Strategy<Value = Cfg> {
         prop::bool::weighted(0.2),
         prop::sample::subsequence(&EXPOSE[..], 0..=EXPOSE.len()),
         prop::bool::weighted(0.15),
-        prop::option::of(prop::sample::select(&[0u64, 1, 5, 600, 7200, 86_400][..])),
+        (
+            prop::option::of(prop::sample::select(&[0u64, 1, 5, 600, 7200, 86_400][..])),
+            prop::bool::weighted(0.3),
+        ),
     )
         .prop_map(
             |(
@@ -182,7 +189,7 @@ fn cfg_strategy() -> impl Strategy<Value = Cfg> {
                 headers_any,
                 expose,
                 expose_any,
-                max_age,
+                (max_age, debug),
             )| {
                 let any_origin = any_origin && !credentials && origins.len() == 1;
                 Cfg {
@@ -197,6 +204,7 @@ fn cfg_strategy() -> impl Strategy<Value = Cfg> {
                     expose,
                     expose_any: expose_any && !credentials,
                     max_age,
+                    debug,
                 }
             },
         )

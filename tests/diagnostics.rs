@@ -1,0 +1,405 @@
+//! Diagnostics: tracing events for refused requests (fields, levels, no
+//! secrets), debug mode's self-explaining preflights, the cookie audit and the
+//! decision API.
+#![cfg(feature = "tracing")]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use http::{Method, Request, StatusCode};
+use strict_cors::{CorsBuilder, CorsLayer, Decision, Rejection};
+use support::harness::{App, Server};
+use support::model::{Browser, Failure, FetchRequest, Outcome};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Level, Metadata, Subscriber};
+
+const APP: &str = "https://app.example.com";
+const EVIL: &str = "https://evil.example.net";
+
+// ---------------------------------------------------------------------------
+// A subscriber that records every event with its level and fields.
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct Captured {
+    level: Level,
+    fields: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<Captured>>>);
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut fields = BTreeMap::new();
+        event.record(&mut Fields(&mut fields));
+        self.0.lock().unwrap().push(Captured {
+            level: *event.metadata().level(),
+            fields,
+        });
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+/// Runs `f` with the capturing subscriber; returns the events.
+fn capture(f: impl FnOnce()) -> Vec<Captured> {
+    let c = Capture::default();
+    tracing::subscriber::with_default(c.clone(), f);
+    let events = c.0.lock().unwrap().clone();
+    events
+}
+
+fn builder() -> CorsBuilder {
+    CorsLayer::builder()
+        .allow_origins([APP, "http://localhost:3000"])
+        .allow_credentials(true)
+        .allow_methods(["PUT", "DELETE"])
+        .allow_headers(["content-type", "authorization"])
+}
+
+fn preflight(origin: &str, method: &str, headers: Option<&str>) -> Request<()> {
+    let mut b = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/me")
+        .header("origin", origin)
+        .header("access-control-request-method", method)
+        .header("authorization", "Bearer SECRET-TOKEN")
+        .header("cookie", "sid=SECRET-COOKIE");
+    if let Some(h) = headers {
+        b = b.header("access-control-request-headers", h);
+    }
+    b.body(()).unwrap()
+}
+
+fn get(origin: &str) -> Request<()> {
+    Request::get("/me")
+        .header("origin", origin)
+        .header("host", "api.example.com")
+        .header("authorization", "Bearer SECRET-TOKEN")
+        .header("cookie", "sid=SECRET-COOKIE")
+        .body(())
+        .unwrap()
+}
+
+fn send(layer: &CorsLayer, app: App, req: Request<()>) -> (http::Response<()>, Vec<Captured>) {
+    let mut server = Server::new(layer, app);
+    let mut res = None;
+    let events = capture(|| res = Some(server.send(req)));
+    (res.unwrap(), events)
+}
+
+fn no_secrets(events: &[Captured]) {
+    for e in events {
+        for (k, v) in &e.fields {
+            assert!(!v.contains("SECRET"), "{k}={v} leaks a secret");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------
+
+#[test]
+fn unknown_origin_is_one_debug_event_with_its_fields() {
+    let layer = builder().build().unwrap();
+    let (_, events) = send(&layer, App::ok(), get(EVIL));
+    assert_eq!(events.len(), 1, "{events:?}");
+    let e = &events[0];
+    assert_eq!(e.level, Level::DEBUG);
+    assert_eq!(e.fields["reason"], "origin_not_allowed");
+    assert_eq!(e.fields["origin"], EVIL);
+    assert_eq!(e.fields["method"], "GET");
+    assert_eq!(e.fields["preflight"], "false");
+    no_secrets(&events);
+}
+
+#[test]
+fn unknown_origin_level_is_configurable() {
+    let layer = builder().unknown_origin_level(Level::WARN).build().unwrap();
+    let (_, events) = send(&layer, App::ok(), preflight(EVIL, "PUT", None));
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].level, Level::WARN);
+    assert_eq!(events[0].fields["preflight"], "true");
+    assert_eq!(events[0].fields["requested_method"], "PUT");
+}
+
+#[test]
+fn method_and_header_refusals_name_the_offender_at_info() {
+    let layer = builder().build().unwrap();
+    let (res, events) = send(
+        &layer,
+        App::ok(),
+        preflight(APP, "PUT", Some("content-type,x-token")),
+    );
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].level, Level::INFO);
+    assert_eq!(events[0].fields["reason"], "header_not_allowed");
+    assert_eq!(events[0].fields["header"], "x-token");
+    assert_eq!(events[0].fields["origin"], APP);
+    no_secrets(&events);
+
+    let (_, events) = send(&layer, App::ok(), preflight(APP, "PATCH", None));
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].level, Level::INFO);
+    assert_eq!(events[0].fields["reason"], "method_not_allowed");
+    assert_eq!(events[0].fields["requested_method"], "PATCH");
+}
+
+#[test]
+fn malformed_input_is_a_warning() {
+    let layer = builder().build().unwrap();
+    let (_, events) = send(&layer, App::ok(), preflight(APP, "PUT", Some("a b")));
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].level, Level::WARN);
+    assert_eq!(events[0].fields["reason"], "malformed_headers");
+
+    let (_, events) = send(&layer, App::ok(), preflight(APP, "GE T", None));
+    assert_eq!(events[0].level, Level::WARN);
+    assert_eq!(events[0].fields["reason"], "invalid_method");
+    // Request bytes are escaped and bounded in events.
+    let (_, events) = send(&layer, App::ok(), preflight(&"x".repeat(1000), "PUT", None));
+    assert!(events[0].fields["origin"].ends_with("...(1000 bytes)"));
+
+    let mut req = get(APP);
+    req.headers_mut()
+        .append("origin", http::HeaderValue::from_static(EVIL));
+    let (_, events) = send(&layer, App::ok(), req);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].level, Level::WARN);
+    assert_eq!(events[0].fields["reason"], "multiple_origins");
+}
+
+#[test]
+fn allowed_requests_are_silent() {
+    let layer = builder().build().unwrap();
+    for req in [
+        get(APP),
+        preflight(APP, "PUT", Some("authorization")),
+        Request::get("/").body(()).unwrap(),
+    ] {
+        let (_, events) = send(&layer, App::ok(), req);
+        assert!(events.is_empty(), "{events:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Cookie audit
+// ---------------------------------------------------------------------------
+
+fn app_setting(cookie: &str) -> App {
+    App {
+        status: None,
+        headers: vec![("set-cookie".into(), cookie.into())],
+    }
+}
+
+#[test]
+fn samesite_none_without_secure_warns_by_name_not_value() {
+    let layer = builder().build().unwrap();
+    let (_, events) = send(
+        &layer,
+        app_setting("sid=SECRET-VALUE; HttpOnly; SameSite=None"),
+        get(APP),
+    );
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].level, Level::WARN);
+    assert_eq!(
+        events[0].fields["reason"],
+        "cookie_samesite_none_without_secure"
+    );
+    assert_eq!(events[0].fields["cookie"], "sid");
+    assert!(events[0].fields["message"].contains("add `Secure`"));
+    no_secrets(&events);
+}
+
+#[test]
+fn lax_cookie_on_a_cross_site_response_warns() {
+    let layer = builder().build().unwrap();
+    let mut req = get("http://localhost:3000");
+    req.headers_mut()
+        .insert("host", http::HeaderValue::from_static("127.0.0.1:8080"));
+    let (_, events) = send(&layer, app_setting("sid=1; HttpOnly; Secure"), req);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].fields["reason"], "cookie_not_sent_cross_site");
+    // Same site (app. and api.example.com): Lax cookies are sent; no warning.
+    let (_, events) = send(&layer, app_setting("sid=1; SameSite=Lax; Secure"), get(APP));
+    assert!(events.is_empty(), "{events:?}");
+    // A good cross-site cookie: no warning.
+    let mut req = get("http://localhost:3000");
+    req.headers_mut()
+        .insert("host", http::HeaderValue::from_static("127.0.0.1:8080"));
+    let (_, events) = send(&layer, app_setting("sid=1; SameSite=None; Secure"), req);
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[test]
+fn cookie_warnings_are_rate_limited() {
+    let layer = builder().build().unwrap();
+    let mut server = Server::new(&layer, app_setting("sid=1; SameSite=None"));
+    let events = capture(|| {
+        for _ in 0..500 {
+            server.send(get(APP));
+        }
+    });
+    assert_eq!(events.len(), 1, "a hot endpoint must not flood the logs");
+}
+
+#[test]
+fn no_audit_without_credentials_or_for_refused_origins() {
+    let layer = CorsLayer::builder().allow_origins([APP]).build().unwrap();
+    let (_, events) = send(&layer, app_setting("sid=1; SameSite=None"), get(APP));
+    assert!(events.is_empty(), "{events:?}");
+    let layer = builder().build().unwrap();
+    let (_, events) = send(&layer, app_setting("sid=1; SameSite=None"), get(EVIL));
+    assert!(events
+        .iter()
+        .all(|e| e.fields["reason"] == "origin_not_allowed"));
+}
+
+// ---------------------------------------------------------------------------
+// Debug mode
+// ---------------------------------------------------------------------------
+
+fn browser_sees(layer: &CorsLayer, req: &FetchRequest) -> Outcome {
+    let mut server = Server::new(layer, App::ok());
+    Browser::new().fetch(req, &mut |q| server.send(q)).0
+}
+
+#[test]
+fn debug_mode_names_the_missing_header_to_the_browser() {
+    let layer = builder().debug(true).build().unwrap();
+    let mut server = Server::new(&layer, App::ok());
+    let res = server.send(preflight(APP, "PUT", Some("content-type,x-token")));
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let h = res.headers();
+    assert_eq!(h["access-control-allow-origin"], APP);
+    assert_eq!(h["access-control-allow-credentials"], "true");
+    assert_eq!(h["access-control-allow-methods"], "PUT, DELETE");
+    assert_eq!(
+        h["access-control-allow-headers"],
+        "authorization, content-type"
+    );
+    assert_eq!(h["x-cors-debug"], "header_not_allowed: x-token");
+    assert!(
+        h.get("access-control-max-age").is_none(),
+        "a hint is never cached"
+    );
+    assert_eq!(server.app_calls(), 0);
+    // The browser still refuses, now naming the header.
+    let req = FetchRequest::new(APP, "https://api.example.com/me", "PUT")
+        .credentials(true)
+        .header("x-token", "1");
+    assert_eq!(
+        browser_sees(&layer, &req),
+        Outcome::Blocked(Failure::HeaderNotAllowed("x-token".into()))
+    );
+}
+
+#[test]
+fn debug_mode_names_the_missing_method_to_the_browser() {
+    let layer = builder().debug(true).build().unwrap();
+    let req = FetchRequest::new(APP, "https://api.example.com/me", "PATCH").credentials(true);
+    assert_eq!(
+        browser_sees(&layer, &req),
+        Outcome::Blocked(Failure::MethodNotAllowed("PATCH".into()))
+    );
+    let mut server = Server::new(&layer, App::ok());
+    let res = server.send(preflight(APP, "PATCH", None));
+    assert_eq!(res.headers()["x-cors-debug"], "method_not_allowed: PATCH");
+}
+
+#[test]
+fn debug_mode_never_allows_an_unknown_origin() {
+    let layer = builder().debug(true).build().unwrap();
+    let mut server = Server::new(&layer, App::ok());
+    let res = server.send(preflight(EVIL, "PATCH", Some("x-token")));
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(
+        res.headers()["x-cors-debug"],
+        "origin_not_allowed: https://evil.example.net"
+    );
+    let res = server.send(get(EVIL));
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(
+        res.headers()["x-cors-debug"],
+        "origin_not_allowed: https://evil.example.net"
+    );
+    let res = server.send(preflight(APP, "PUT", Some("a b")));
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.headers()["x-cors-debug"], "malformed_headers");
+}
+
+#[test]
+fn without_debug_mode_there_is_no_reason_header() {
+    let layer = builder().build().unwrap();
+    let mut server = Server::new(&layer, App::ok());
+    for req in [preflight(APP, "PUT", Some("x-token")), get(EVIL)] {
+        let res = server.send(req);
+        assert!(res.headers().get("x-cors-debug").is_none());
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Decision API
+// ---------------------------------------------------------------------------
+
+#[test]
+fn decisions_explain_themselves() {
+    let layer = builder().build().unwrap();
+    let parts = |req: Request<()>| req.into_parts().0;
+    let d = layer.evaluate(&parts(preflight(APP, "PUT", Some("x-token"))));
+    assert_eq!(d, Decision::PreflightRejected(Rejection::HeaderNotAllowed));
+    assert_eq!(
+        d.rejection().map(Rejection::code),
+        Some("header_not_allowed")
+    );
+    assert_eq!(
+        d.to_string(),
+        "preflight refused: a requested header is not allowed"
+    );
+    assert!(d.is_preflight() && !d.is_allowed());
+
+    let d = layer.evaluate(&parts(get(APP)));
+    assert!(matches!(&d, Decision::ActualAllowed { allow_origin } if allow_origin == APP));
+    assert!(d.is_allowed() && !d.is_preflight());
+
+    let d = layer.evaluate(&parts(preflight(APP, "PUT", Some("authorization"))));
+    let Decision::PreflightAllowed(grant) = d else {
+        panic!("{d:?}")
+    };
+    assert_eq!(grant.allow_origin(), APP);
+    assert_eq!(grant.allow_method(), "PUT");
+    assert_eq!(grant.allow_headers().unwrap(), "authorization");
+    assert!(!grant.private_network());
+
+    let d = layer.evaluate(&parts(Request::get("/").body(()).unwrap()));
+    assert_eq!(d, Decision::NotCors);
+    assert_eq!(d.rejection(), None);
+}
