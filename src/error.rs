@@ -237,6 +237,66 @@ pub enum ConfigProblem {
         /// The configured value, in milliseconds.
         millis: u128,
     },
+
+    /// A subdomain pattern whose fixed part is not a valid
+    /// `scheme://*.host[:port]`.
+    #[error("origin pattern {value:?} {}{}", defect.describe(), pattern_hint_suffix(suggestion))]
+    InvalidOriginPattern {
+        /// The value as configured.
+        value: String,
+        /// What is wrong with it (as for an exact origin).
+        defect: OriginDefect,
+        /// The pattern that was probably meant, when one can be derived.
+        suggestion: Option<String>,
+    },
+
+    /// A pattern with no `*.` in front of the host: it would match one origin.
+    #[error(
+        "origin pattern {value:?} has no `*.` before the host; write \"https://*.example.com\", or put an exact origin in allow_origins"
+    )]
+    PatternWithoutWildcard {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// A pattern whose `*` is not the whole leftmost label
+    /// (`https://*example.com`, `https://a.*.com`, `https://*`).
+    #[error(
+        "origin pattern {value:?}: `*` must be the whole leftmost label and appear once, as in \"https://*.example.com\" (it stands for one or more labels)"
+    )]
+    PatternWildcardNotLeftmostLabel {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// A pattern over a public suffix (`https://*.com`, `https://*.co.uk`,
+    /// `https://*.github.io`, from the Public Suffix List): anyone can register
+    /// a site under it.
+    #[error(
+        "origin pattern {value:?}: {suffix:?} is a public suffix, so anyone can register a site under it; put your own domain after `*.`, e.g. \"https://*.yourname.{suffix}\""
+    )]
+    PatternOverPublicSuffix {
+        /// The value as configured.
+        value: String,
+        /// The public suffix the pattern covers.
+        suffix: String,
+    },
+
+    /// A pattern over an IP address: IP addresses have no subdomains.
+    #[error(
+        "origin pattern {value:?} is over an IP address, which has no subdomains; list the exact origin in allow_origins instead"
+    )]
+    PatternOverIpAddress {
+        /// The value as configured.
+        value: String,
+    },
+}
+
+fn pattern_hint_suffix(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!("; did you mean {s:?}?"),
+        None => "; write it as scheme://*.host[:port], e.g. \"https://*.example.com\"".to_owned(),
+    }
 }
 
 fn hint_suffix(suggestion: &Option<String>) -> String {
@@ -358,6 +418,18 @@ mod tests {
             ConfigProblem::ForbiddenResponseHeader { value: "x".into() },
             ConfigProblem::MaxAgeTooLong { seconds: 1 },
             ConfigProblem::MaxAgeNotWholeSeconds { millis: 1 },
+            ConfigProblem::InvalidOriginPattern {
+                value: "x".into(),
+                defect: OriginDefect::Path,
+                suggestion: None,
+            },
+            ConfigProblem::PatternWithoutWildcard { value: "x".into() },
+            ConfigProblem::PatternWildcardNotLeftmostLabel { value: "x".into() },
+            ConfigProblem::PatternOverPublicSuffix {
+                value: "x".into(),
+                suffix: "com".into(),
+            },
+            ConfigProblem::PatternOverIpAddress { value: "x".into() },
         ];
         for p in all {
             let s = p.to_string();

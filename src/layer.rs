@@ -79,7 +79,8 @@ impl fmt::Debug for CorsLayer {
                     .filter_map(|o| std::str::from_utf8(o).ok())
                     .collect();
                 list.sort_unstable();
-                d.field("origins", &list)
+                d.field("origins", &list);
+                d.field("origin_patterns", &set.patterns().collect::<Vec<_>>())
             }
         };
         d.field("credentials", &p.credentials);

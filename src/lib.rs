@@ -123,6 +123,7 @@ mod error;
 mod headers;
 mod layer;
 mod origin;
+mod pattern;
 mod policy;
 mod service;
 
