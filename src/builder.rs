@@ -13,6 +13,7 @@ use crate::layer::CorsLayer;
 use crate::origin::{parse_origin, OriginSet};
 use crate::pattern::parse_pattern;
 use crate::policy::{AllowedOrigins, Policy};
+use crate::reload::{CorsHandle, PolicyCell};
 
 /// Longest `max_age` any browser honours (Firefox; Chromium caps at 7200 s).
 pub const MAX_AGE_LIMIT: Duration = Duration::from_secs(86_400);
@@ -216,6 +217,21 @@ impl CorsBuilder {
     /// settings; see [`ConfigProblem`] for each rule.
     pub fn build(self) -> Result<CorsLayer, ConfigError> {
         self.compile().map(CorsLayer::from_policy)
+    }
+
+    /// Like [`build`](Self::build), and also returns a [`CorsHandle`] that
+    /// swaps the layer's policy while it runs (for every clone of the layer
+    /// and every service made from it), refusing invalid configurations.
+    ///
+    /// The request path is the same as for a layer from `build()`: loading
+    /// the current policy takes no lock and allocates nothing.
+    ///
+    /// # Errors
+    ///
+    /// As for [`build`](Self::build).
+    pub fn build_reloadable(self) -> Result<(CorsLayer, CorsHandle), ConfigError> {
+        let cell = PolicyCell::new(self.compile()?);
+        Ok((CorsLayer::from_cell(cell.clone()), CorsHandle::new(cell)))
     }
 
     /// Validates and compiles, collecting every problem.

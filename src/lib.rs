@@ -125,10 +125,12 @@ mod layer;
 mod origin;
 mod pattern;
 mod policy;
+mod reload;
 mod service;
 
 pub use builder::{CorsBuilder, MAX_AGE_LIMIT};
 pub use error::{ConfigError, ConfigProblem, HeaderSetting, OriginDefect};
 pub use layer::CorsLayer;
 pub use policy::{Decision, PreflightGrant, Rejection};
+pub use reload::CorsHandle;
 pub use service::{Cors, ResponseFuture};

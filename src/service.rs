@@ -15,6 +15,7 @@ use pin_project_lite::pin_project;
 use tower_service::Service;
 
 use crate::policy::{AllowedOrigins, Decision, Policy, PreflightGrant};
+use crate::reload::PolicyCell;
 
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 const ANY: HeaderValue = HeaderValue::from_static("*");
@@ -33,11 +34,11 @@ const ALLOW_PRIVATE_NETWORK: HeaderName =
 #[derive(Clone, Debug)]
 pub struct Cors<S> {
     inner: S,
-    policy: Arc<Policy>,
+    policy: PolicyCell,
 }
 
 impl<S> Cors<S> {
-    pub(crate) fn new(inner: S, policy: Arc<Policy>) -> Self {
+    pub(crate) fn new(inner: S, policy: PolicyCell) -> Self {
         Cors { inner, policy }
     }
 
@@ -71,13 +72,15 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let decision = self.policy.evaluate(req.method(), req.headers());
+        // One policy per request, for the decision and the response alike.
+        let policy = self.policy.load();
+        let decision = policy.evaluate(req.method(), req.headers());
         let state = match decision {
             Decision::PreflightAllowed(grant) => {
-                return ResponseFuture::preflight(Preflight::Allowed(grant), self.policy.clone())
+                return ResponseFuture::preflight(Preflight::Allowed(grant), policy)
             }
             Decision::PreflightRejected(_) => {
-                return ResponseFuture::preflight(Preflight::Rejected, self.policy.clone())
+                return ResponseFuture::preflight(Preflight::Rejected, policy)
             }
             Decision::NotCors => Actual::NotCors,
             Decision::ActualAllowed { allow_origin } => Actual::Allowed(allow_origin),
@@ -87,7 +90,7 @@ where
             kind: Kind::Inner {
                 future: self.inner.call(req),
                 state,
-                policy: self.policy.clone(),
+                policy,
             },
         }
     }
