@@ -262,6 +262,37 @@ impl CorsBuilder {
         }
     }
 
+    /// Validates one kind of setting on its own, wrapping every problem in
+    /// [`ConfigProblem::Located`] so that it names where the entry came from
+    /// (an environment variable, a config field). Cross-setting rules (such as
+    /// a wildcard origin with credentials) are left to `build()`.
+    pub(crate) fn check_part(&self, part: Part, location: &str, problems: &mut Vec<ConfigProblem>) {
+        let mut found = Vec::new();
+        match part {
+            Part::Origins => {
+                if !self.origins.is_empty() || !self.patterns.is_empty() {
+                    self.compile_origins(&mut found);
+                }
+            }
+            Part::Methods => {
+                self.compile_methods(&mut found);
+            }
+            Part::Headers => {
+                self.compile_headers(&mut found);
+            }
+            Part::Expose => {
+                self.compile_expose(&mut found);
+            }
+            Part::MaxAge => {
+                self.compile_max_age(&mut found);
+            }
+        }
+        problems.extend(found.into_iter().map(|problem| ConfigProblem::Located {
+            location: location.to_owned(),
+            problem: Box::new(problem),
+        }));
+    }
+
     fn compile_origins(&self, problems: &mut Vec<ConfigProblem>) -> Option<AllowedOrigins> {
         let any = self.any_origin || self.origins.iter().any(|o| o == "*");
         if any {
@@ -429,6 +460,17 @@ impl CorsBuilder {
         }
         Some(render(&age.as_secs().to_string()))
     }
+}
+
+/// A kind of setting, for [`CorsBuilder::check_part`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// Exact origins and patterns.
+    Origins,
+    Methods,
+    Headers,
+    Expose,
+    MaxAge,
 }
 
 /// Validates one configured method; `true` when it is usable.

@@ -87,6 +87,36 @@ impl OriginDefect {
     }
 }
 
+/// What is wrong with an environment variable read by
+/// [`CorsBuilder::from_env`](crate::CorsBuilder::from_env).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EnvVarDefect {
+    /// The value is not valid UTF-8.
+    NotUnicode,
+    /// A comma list with an empty entry (`a,,b`, a leading or trailing comma).
+    EmptyEntry,
+    /// Not `true`, `false`, `1` or `0`.
+    NotBoolean,
+    /// Not a whole number of seconds.
+    NotSeconds,
+}
+
+impl EnvVarDefect {
+    fn describe(self) -> &'static str {
+        match self {
+            EnvVarDefect::NotUnicode => "is not valid UTF-8; write it in ASCII",
+            EnvVarDefect::EmptyEntry => {
+                "has an empty entry (two commas in a row, or a leading or trailing comma); remove the extra comma"
+            }
+            EnvVarDefect::NotBoolean => "is not a boolean; use true or false (or 1 or 0)",
+            EnvVarDefect::NotSeconds => {
+                "is not a whole number of seconds; write digits only, e.g. 600"
+            }
+        }
+    }
+}
+
 /// One problem found in a configuration by
 /// [`CorsBuilder::build`](crate::CorsBuilder::build).
 ///
@@ -290,6 +320,29 @@ pub enum ConfigProblem {
         /// The value as configured.
         value: String,
     },
+
+    /// An environment variable whose value cannot be read as its setting.
+    #[error("{var}={value:?} {}", reason.describe())]
+    InvalidEnvVar {
+        /// The variable's name, e.g. `CORS_ALLOW_CREDENTIALS`.
+        var: String,
+        /// The value as found (lossily decoded when not UTF-8).
+        value: String,
+        /// What is wrong with it.
+        reason: EnvVarDefect,
+    },
+
+    /// A problem with one entry of a setting that came from outside the code:
+    /// an environment variable, or a field of a
+    /// `CorsConfig` (`serde` feature).
+    #[error("{location}: {problem}")]
+    Located {
+        /// Where the entry came from: an environment variable name such as
+        /// `CORS_ALLOWED_ORIGINS`, or a field path such as `allowed_origins[1]`.
+        location: String,
+        /// What is wrong with the entry.
+        problem: Box<ConfigProblem>,
+    },
 }
 
 fn pattern_hint_suffix(suggestion: &Option<String>) -> String {
@@ -430,6 +483,15 @@ mod tests {
                 suffix: "com".into(),
             },
             ConfigProblem::PatternOverIpAddress { value: "x".into() },
+            ConfigProblem::InvalidEnvVar {
+                var: "CORS_MAX_AGE".into(),
+                value: "1\n2".into(),
+                reason: EnvVarDefect::NotSeconds,
+            },
+            ConfigProblem::Located {
+                location: "allowed_origins[0]".into(),
+                problem: Box::new(ConfigProblem::NoOrigins),
+            },
         ];
         for p in all {
             let s = p.to_string();

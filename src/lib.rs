@@ -119,6 +119,7 @@
 #![deny(missing_docs)]
 
 mod builder;
+mod env;
 mod error;
 mod headers;
 mod layer;
@@ -129,7 +130,7 @@ mod reload;
 mod service;
 
 pub use builder::{CorsBuilder, MAX_AGE_LIMIT};
-pub use error::{ConfigError, ConfigProblem, HeaderSetting, OriginDefect};
+pub use error::{ConfigError, ConfigProblem, EnvVarDefect, HeaderSetting, OriginDefect};
 pub use layer::CorsLayer;
 pub use policy::{Decision, PreflightGrant, Rejection};
 pub use reload::CorsHandle;
