@@ -119,6 +119,8 @@
 #![deny(missing_docs)]
 
 mod builder;
+#[cfg(feature = "serde")]
+mod config;
 mod env;
 mod error;
 mod headers;
@@ -130,6 +132,8 @@ mod reload;
 mod service;
 
 pub use builder::{CorsBuilder, MAX_AGE_LIMIT};
+#[cfg(feature = "serde")]
+pub use config::CorsConfig;
 pub use error::{ConfigError, ConfigProblem, EnvVarDefect, HeaderSetting, OriginDefect};
 pub use layer::CorsLayer;
 pub use policy::{Decision, PreflightGrant, Rejection};
