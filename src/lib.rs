@@ -115,6 +115,17 @@
 //!
 //! To ask the policy what it would do with a request, and why, without
 //! running it, see [`CorsLayer::evaluate`] and [`Decision`].
+//!
+//! # Operations
+//!
+//! - Subdomain patterns, exact all the same:
+//!   [`CorsBuilder::allow_origin_patterns`] (`https://*.example.com`).
+//! - Configuration from `CORS_*` environment variables:
+//!   [`CorsBuilder::from_env`]; from a file with the `serde` feature:
+//!   `CorsConfig`. Problems name the variable or field they come from.
+//! - Live reconfiguration: [`CorsBuilder::build_reloadable`] and
+//!   [`CorsHandle::reconfigure`]; an invalid configuration is refused and the
+//!   running one stays.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
