@@ -289,3 +289,66 @@ fn many_patterns_still_match() {
     assert!(!allowed(&l, "https://app.customer5000.example.com"));
     assert!(!allowed(&l, "https://customer1.example.com"));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn is_label(l: &str) -> bool {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    }
+
+    fn policy() -> CorsLayer {
+        CorsLayer::builder()
+            .allow_origins(["https://example.com"])
+            .allow_origin_patterns(["https://*.example.com", "http://*.localhost:3000"])
+            .build()
+            .expect("valid")
+    }
+
+    proptest! {
+        /// Matching agrees with a plain statement of the rule on origins
+        /// built to sit near the edges: other schemes and ports, look-alike
+        /// hosts, empty, upper-case and odd labels.
+        #[test]
+        fn matching_agrees_with_the_rule(
+            https in any::<bool>(),
+            labels in proptest::collection::vec("[a-z0-9-]{0,4}|[A-Z_.]{1,2}", 0..4),
+            base in prop::sample::select(vec![
+                "example.com", "example.co", "xexample.com", "localhost", "com", "example.com.evil.net",
+            ]),
+            port in prop::sample::select(vec!["", ":3000", ":443", ":8443", ":"]),
+        ) {
+            let scheme = if https { "https" } else { "http" };
+            let prefix: String = labels.iter().map(|l| format!("{l}.")).collect();
+            let origin = format!("{scheme}://{prefix}{base}{port}");
+            let exact = https && labels.is_empty() && base == "example.com" && port.is_empty();
+            let pattern = !labels.is_empty()
+                && labels.iter().all(|l| is_label(l))
+                && ((https && base == "example.com" && port.is_empty())
+                    || (!https && base == "localhost" && port == ":3000"));
+            prop_assert_eq!(allowed(&policy(), &origin), exact || pattern, "{}", origin);
+        }
+
+        /// Arbitrary bytes in `Origin`: never a panic, and never allowed
+        /// unless they are exactly an allowed origin.
+        #[test]
+        fn arbitrary_origins_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let Ok(value) = http::HeaderValue::from_bytes(&bytes) else {
+                return Ok(());
+            };
+            let mut parts = Request::get("/").body(()).expect("request").into_parts().0;
+            parts.headers.insert("origin", value);
+            let decision = policy().evaluate(&parts);
+            if decision.is_allowed() {
+                let s = std::str::from_utf8(&bytes).expect("allowed origins are ASCII");
+                prop_assert!(s == "https://example.com"
+                    || s.ends_with(".example.com")
+                    || s.ends_with(".localhost:3000"), "{}", s);
+            }
+        }
+    }
+}
