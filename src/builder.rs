@@ -11,7 +11,9 @@ use crate::headers::{
 };
 use crate::layer::CorsLayer;
 use crate::origin::{parse_origin, OriginSet};
+use crate::pattern::parse_pattern;
 use crate::policy::{AllowedOrigins, Policy};
+use crate::reload::CorsHandle;
 
 /// Longest `max_age` any browser honours (Firefox; Chromium caps at 7200 s).
 pub const MAX_AGE_LIMIT: Duration = Duration::from_secs(86_400);
@@ -29,6 +31,7 @@ pub const MAX_AGE_LIMIT: Duration = Duration::from_secs(86_400);
 #[must_use = "a builder does nothing until `build()` is called"]
 pub struct CorsBuilder {
     origins: Vec<String>,
+    patterns: Vec<String>,
     any_origin: bool,
     credentials: bool,
     methods: Vec<String>,
@@ -64,6 +67,56 @@ impl CorsBuilder {
     {
         self.origins
             .extend(origins.into_iter().map(|o| o.as_ref().to_owned()));
+        self
+    }
+
+    /// Allows every origin that matches one of these subdomain patterns:
+    /// `scheme://*.host[:port]`, e.g. `"https://*.example.com"`.
+    ///
+    /// `*` stands for **one or more** whole leftmost labels:
+    /// `https://*.example.com` allows `https://app.example.com` and
+    /// `https://a.b.example.com`, never `https://example.com` itself, nor
+    /// another scheme (`http://app.example.com`) or port
+    /// (`https://app.example.com:8443`). The labels it stands for must be
+    /// lower-case letters, digits and hyphens, as browsers send them.
+    /// Patterns are normalised like exact origins (case, default port); the
+    /// `Access-Control-Allow-Origin` sent is the request's own `Origin`.
+    ///
+    /// Configuration errors: `*` anywhere but as the whole leftmost label
+    /// (`https://*example.com`, `https://a.*.com`, `https://*`); a pattern
+    /// over a public suffix (`https://*.com`, `https://*.co.uk`,
+    /// `https://*.github.io`; Mozilla's Public Suffix List, both its ICANN
+    /// and private sections) or an IP address; an `http://` pattern with
+    /// credentials unless it is loopback (`http://*.localhost:3000`, allowed
+    /// for development) or [`allow_insecure_origins(true)`](Self::allow_insecure_origins).
+    ///
+    /// Matching costs one hash lookup per label of the request's host,
+    /// however many patterns there are, and allocates nothing.
+    ///
+    /// ```
+    /// use strict_cors::CorsLayer;
+    ///
+    /// let cors = CorsLayer::builder()
+    ///     .allow_origins(["https://example.com"]) // the apex, if wanted, is exact
+    ///     .allow_origin_patterns(["https://*.example.com", "http://*.localhost:3000"])
+    ///     .allow_credentials(true)
+    ///     .build()?;
+    /// let (parts, ()) = http::Request::get("/")
+    ///     .header("origin", "https://preview-42.example.com")
+    ///     .body(())?
+    ///     .into_parts();
+    /// assert!(cors.evaluate(&parts).is_allowed());
+    ///
+    /// assert!(CorsLayer::builder().allow_origin_patterns(["https://*.co.uk"]).build().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn allow_origin_patterns<I>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.patterns
+            .extend(patterns.into_iter().map(|p| p.as_ref().to_owned()));
         self
     }
 
@@ -200,6 +253,22 @@ impl CorsBuilder {
         self.compile().map(CorsLayer::from_policy)
     }
 
+    /// Like [`build`](Self::build), and also returns a [`CorsHandle`] that
+    /// swaps the layer's policy while it runs (for every clone of the layer
+    /// and every service made from it), refusing invalid configurations.
+    ///
+    /// The request path is that of a layer from `build()`, plus a lock-free
+    /// load of the current policy: no lock, and no allocation per request
+    /// (the underlying `ArcSwap` registers each thread once, on its first
+    /// request).
+    ///
+    /// # Errors
+    ///
+    /// As for [`build`](Self::build).
+    pub fn build_reloadable(self) -> Result<(CorsLayer, CorsHandle), ConfigError> {
+        Ok(CorsHandle::new_pair(self.compile()?))
+    }
+
     /// Validates and compiles, collecting every problem.
     pub(crate) fn compile(&self) -> Result<Policy, ConfigError> {
         let mut problems = Vec::new();
@@ -239,6 +308,37 @@ impl CorsBuilder {
         }
     }
 
+    /// Validates one kind of setting on its own, wrapping every problem in
+    /// [`ConfigProblem::Located`] so that it names where the entry came from
+    /// (an environment variable, a config field). Cross-setting rules (such as
+    /// a wildcard origin with credentials) are left to `build()`.
+    pub(crate) fn check_part(&self, part: Part, location: &str, problems: &mut Vec<ConfigProblem>) {
+        let mut found = Vec::new();
+        match part {
+            Part::Origins => {
+                if !self.origins.is_empty() || !self.patterns.is_empty() {
+                    self.compile_origins(&mut found);
+                }
+            }
+            Part::Methods => {
+                self.compile_methods(&mut found);
+            }
+            Part::Headers => {
+                self.compile_headers(&mut found);
+            }
+            Part::Expose => {
+                self.compile_expose(&mut found);
+            }
+            Part::MaxAge => {
+                self.compile_max_age(&mut found);
+            }
+        }
+        problems.extend(found.into_iter().map(|problem| ConfigProblem::Located {
+            location: location.to_owned(),
+            problem: Box::new(problem),
+        }));
+    }
+
     fn compile_origins(&self, problems: &mut Vec<ConfigProblem>) -> Option<AllowedOrigins> {
         let any = self.any_origin || self.origins.iter().any(|o| o == "*");
         if any {
@@ -247,7 +347,8 @@ impl CorsBuilder {
                 problems.push(ConfigProblem::WildcardOriginWithCredentials);
                 ok = false;
             }
-            if let Some(other) = self.origins.iter().find(|o| *o != "*") {
+            let others = self.origins.iter().filter(|o| *o != "*");
+            if let Some(other) = others.chain(&self.patterns).next() {
                 problems.push(ConfigProblem::WildcardOriginWithOthers {
                     origin: other.clone(),
                 });
@@ -255,7 +356,7 @@ impl CorsBuilder {
             }
             return ok.then_some(AllowedOrigins::Any);
         }
-        if self.origins.is_empty() {
+        if self.origins.is_empty() && self.patterns.is_empty() {
             problems.push(ConfigProblem::NoOrigins);
             return None;
         }
@@ -274,6 +375,24 @@ impl CorsBuilder {
                         });
                     } else {
                         set.insert(&origin.serialized);
+                    }
+                }
+                Err(p) => problems.push(p),
+            }
+        }
+        for raw in &self.patterns {
+            match parse_pattern(raw) {
+                Ok(pattern) => {
+                    if self.credentials
+                        && !pattern.secure
+                        && !pattern.loopback
+                        && !self.insecure_origins
+                    {
+                        problems.push(ConfigProblem::InsecureOriginWithCredentials {
+                            value: raw.clone(),
+                        });
+                    } else {
+                        set.insert_pattern(&pattern);
                     }
                 }
                 Err(p) => problems.push(p),
@@ -387,6 +506,17 @@ impl CorsBuilder {
         }
         Some(render(&age.as_secs().to_string()))
     }
+}
+
+/// A kind of setting, for [`CorsBuilder::check_part`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// Exact origins and patterns.
+    Origins,
+    Methods,
+    Headers,
+    Expose,
+    MaxAge,
 }
 
 /// Validates one configured method; `true` when it is usable.

@@ -87,6 +87,36 @@ impl OriginDefect {
     }
 }
 
+/// What is wrong with an environment variable read by
+/// [`CorsBuilder::from_env`](crate::CorsBuilder::from_env).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EnvVarDefect {
+    /// The value is not valid UTF-8.
+    NotUnicode,
+    /// A comma list with an empty entry (`a,,b`, a leading or trailing comma).
+    EmptyEntry,
+    /// Not `true`, `false`, `1` or `0`.
+    NotBoolean,
+    /// Not a whole number of seconds.
+    NotSeconds,
+}
+
+impl EnvVarDefect {
+    fn describe(self) -> &'static str {
+        match self {
+            EnvVarDefect::NotUnicode => "is not valid UTF-8; write it in ASCII",
+            EnvVarDefect::EmptyEntry => {
+                "has an empty entry (two commas in a row, or a leading or trailing comma); remove the extra comma"
+            }
+            EnvVarDefect::NotBoolean => "is not a boolean; use true or false (or 1 or 0)",
+            EnvVarDefect::NotSeconds => {
+                "is not a whole number of seconds; write digits only, e.g. 600"
+            }
+        }
+    }
+}
+
 /// One problem found in a configuration by
 /// [`CorsBuilder::build`](crate::CorsBuilder::build).
 ///
@@ -237,6 +267,89 @@ pub enum ConfigProblem {
         /// The configured value, in milliseconds.
         millis: u128,
     },
+
+    /// A subdomain pattern whose fixed part is not a valid
+    /// `scheme://*.host[:port]`.
+    #[error("origin pattern {value:?} {}{}", defect.describe(), pattern_hint_suffix(suggestion))]
+    InvalidOriginPattern {
+        /// The value as configured.
+        value: String,
+        /// What is wrong with it (as for an exact origin).
+        defect: OriginDefect,
+        /// The pattern that was probably meant, when one can be derived.
+        suggestion: Option<String>,
+    },
+
+    /// A pattern with no `*.` in front of the host: it would match one origin.
+    #[error(
+        "origin pattern {value:?} has no `*.` before the host; write \"https://*.example.com\", or put an exact origin in allow_origins"
+    )]
+    PatternWithoutWildcard {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// A pattern whose `*` is not the whole leftmost label
+    /// (`https://*example.com`, `https://a.*.com`, `https://*`).
+    #[error(
+        "origin pattern {value:?}: `*` must be the whole leftmost label and appear once, as in \"https://*.example.com\" (it stands for one or more labels)"
+    )]
+    PatternWildcardNotLeftmostLabel {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// A pattern over a public suffix (`https://*.com`, `https://*.co.uk`,
+    /// `https://*.github.io`, from the Public Suffix List): anyone can register
+    /// a site under it.
+    #[error(
+        "origin pattern {value:?}: {suffix:?} is a public suffix, so anyone can register a site under it; put your own domain after `*.`, e.g. \"https://*.yourname.{suffix}\""
+    )]
+    PatternOverPublicSuffix {
+        /// The value as configured.
+        value: String,
+        /// The public suffix the pattern covers.
+        suffix: String,
+    },
+
+    /// A pattern over an IP address: IP addresses have no subdomains.
+    #[error(
+        "origin pattern {value:?} is over an IP address, which has no subdomains; list the exact origin in allow_origins instead"
+    )]
+    PatternOverIpAddress {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// An environment variable whose value cannot be read as its setting.
+    #[error("{var}={value:?} {}", reason.describe())]
+    InvalidEnvVar {
+        /// The variable's name, e.g. `CORS_ALLOW_CREDENTIALS`.
+        var: String,
+        /// The value as found (lossily decoded when not UTF-8).
+        value: String,
+        /// What is wrong with it.
+        reason: EnvVarDefect,
+    },
+
+    /// A problem with one entry of a setting that came from outside the code:
+    /// an environment variable, or a field of a
+    /// `CorsConfig` (`serde` feature).
+    #[error("{location}: {problem}")]
+    Located {
+        /// Where the entry came from: an environment variable name such as
+        /// `CORS_ALLOWED_ORIGINS`, or a field path such as `allowed_origins[1]`.
+        location: String,
+        /// What is wrong with the entry.
+        problem: Box<ConfigProblem>,
+    },
+}
+
+fn pattern_hint_suffix(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!("; did you mean {s:?}?"),
+        None => "; write it as scheme://*.host[:port], e.g. \"https://*.example.com\"".to_owned(),
+    }
 }
 
 fn hint_suffix(suggestion: &Option<String>) -> String {
@@ -358,6 +471,27 @@ mod tests {
             ConfigProblem::ForbiddenResponseHeader { value: "x".into() },
             ConfigProblem::MaxAgeTooLong { seconds: 1 },
             ConfigProblem::MaxAgeNotWholeSeconds { millis: 1 },
+            ConfigProblem::InvalidOriginPattern {
+                value: "x".into(),
+                defect: OriginDefect::Path,
+                suggestion: None,
+            },
+            ConfigProblem::PatternWithoutWildcard { value: "x".into() },
+            ConfigProblem::PatternWildcardNotLeftmostLabel { value: "x".into() },
+            ConfigProblem::PatternOverPublicSuffix {
+                value: "x".into(),
+                suffix: "com".into(),
+            },
+            ConfigProblem::PatternOverIpAddress { value: "x".into() },
+            ConfigProblem::InvalidEnvVar {
+                var: "CORS_MAX_AGE".into(),
+                value: "1\n2".into(),
+                reason: EnvVarDefect::NotSeconds,
+            },
+            ConfigProblem::Located {
+                location: "allowed_origins[0]".into(),
+                problem: Box::new(ConfigProblem::NoOrigins),
+            },
         ];
         for p in all {
             let s = p.to_string();

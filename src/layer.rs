@@ -1,24 +1,28 @@
 //! [`CorsLayer`]: the Tower layer holding a compiled policy.
 
 use std::fmt;
-use std::sync::Arc;
 
 use http::request::Parts;
 use tower_layer::Layer;
 
 use crate::builder::CorsBuilder;
 use crate::policy::{AllowedOrigins, Decision, Policy};
+use crate::reload::PolicyCell;
 use crate::service::Cors;
 
 /// A Tower [`Layer`] that applies a validated CORS policy.
 ///
 /// Made by [`CorsLayer::builder`]`()…`[`build()`](CorsBuilder::build), which
 /// only succeeds for a configuration browsers will honour exactly. The
-/// compiled policy lives in an [`Arc`]: cloning the layer, or the [`Cors`]
-/// services it makes, allocates nothing.
+/// compiled policy lives in an [`Arc`](std::sync::Arc): cloning the layer, or
+/// the [`Cors`] services it makes, allocates nothing.
+///
+/// A layer made by [`build_reloadable`](CorsBuilder::build_reloadable)
+/// shares its policy with a [`CorsHandle`](crate::CorsHandle) that can swap
+/// it while the layer runs.
 #[derive(Clone)]
 pub struct CorsLayer {
-    policy: Arc<Policy>,
+    policy: PolicyCell,
 }
 
 impl CorsLayer {
@@ -28,9 +32,11 @@ impl CorsLayer {
     }
 
     pub(crate) fn from_policy(policy: Policy) -> Self {
-        CorsLayer {
-            policy: Arc::new(policy),
-        }
+        CorsLayer::from_cell(PolicyCell::new(policy))
+    }
+
+    pub(crate) fn from_cell(policy: PolicyCell) -> Self {
+        CorsLayer { policy }
     }
 
     /// What the layer would do with a request, and why, without running it.
@@ -55,7 +61,7 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn evaluate(&self, parts: &Parts) -> Decision {
-        self.policy.evaluate(&parts.method, &parts.headers)
+        self.policy.load().evaluate(&parts.method, &parts.headers)
     }
 }
 
@@ -69,7 +75,7 @@ impl<S> Layer<S> for CorsLayer {
 
 impl fmt::Debug for CorsLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = &*self.policy;
+        let p: &Policy = &self.policy.load();
         let mut d = f.debug_struct("CorsLayer");
         match &p.origins {
             AllowedOrigins::Any => d.field("origins", &"*"),
@@ -79,7 +85,8 @@ impl fmt::Debug for CorsLayer {
                     .filter_map(|o| std::str::from_utf8(o).ok())
                     .collect();
                 list.sort_unstable();
-                d.field("origins", &list)
+                d.field("origins", &list);
+                d.field("origin_patterns", &set.patterns().collect::<Vec<_>>())
             }
         };
         d.field("credentials", &p.credentials);

@@ -115,20 +115,39 @@
 //!
 //! To ask the policy what it would do with a request, and why, without
 //! running it, see [`CorsLayer::evaluate`] and [`Decision`].
+//!
+//! # Operations
+//!
+//! - Subdomain patterns, exact all the same:
+//!   [`CorsBuilder::allow_origin_patterns`] (`https://*.example.com`).
+//! - Configuration from `CORS_*` environment variables:
+//!   [`CorsBuilder::from_env`]; from a file with the `serde` feature:
+//!   `CorsConfig`. Problems name the variable or field they come from.
+//! - Live reconfiguration: [`CorsBuilder::build_reloadable`] and
+//!   [`CorsHandle::reconfigure`]; an invalid configuration is refused and the
+//!   running one stays.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod builder;
+#[cfg(feature = "serde")]
+mod config;
 mod diagnostics;
+mod env;
 mod error;
 mod headers;
 mod layer;
 mod origin;
+mod pattern;
 mod policy;
+mod reload;
 mod service;
 
 pub use builder::{CorsBuilder, MAX_AGE_LIMIT};
-pub use error::{ConfigError, ConfigProblem, HeaderSetting, OriginDefect};
+#[cfg(feature = "serde")]
+pub use config::CorsConfig;
+pub use error::{ConfigError, ConfigProblem, EnvVarDefect, HeaderSetting, OriginDefect};
 pub use layer::CorsLayer;
 pub use policy::{Decision, PreflightGrant, Rejection};
+pub use reload::CorsHandle;
 pub use service::{Cors, ResponseFuture};

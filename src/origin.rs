@@ -14,6 +14,7 @@ use std::net::Ipv6Addr;
 use http::HeaderValue;
 
 use crate::error::{ConfigProblem, OriginDefect};
+use crate::pattern::{ParsedPattern, PatternSet};
 
 /// A configured origin, parsed and normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,6 +281,8 @@ impl Hasher for Fnv {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OriginSet {
     map: HashMap<Box<[u8]>, HeaderValue, BuildHasherDefault<Fnv>>,
+    /// Subdomain patterns, tried after the exact lookup misses.
+    patterns: PatternSet,
 }
 
 impl OriginSet {
@@ -302,6 +305,29 @@ impl OriginSet {
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
         self.map.keys().map(|k| &**k)
+    }
+
+    pub(crate) fn insert_pattern(&mut self, pattern: &ParsedPattern) {
+        self.patterns.insert(pattern);
+    }
+
+    /// The normalised subdomain patterns.
+    pub(crate) fn patterns(&self) -> impl Iterator<Item = &str> {
+        self.patterns.iter()
+    }
+
+    /// The `Access-Control-Allow-Origin` value for a request's `Origin`, when
+    /// allowed: the pre-rendered value of an exact match, or else, for a
+    /// pattern match, the request's own value (a reference-count bump).
+    #[inline]
+    pub(crate) fn allow(&self, origin: &HeaderValue) -> Option<HeaderValue> {
+        if let Some(v) = self.get(origin.as_bytes()) {
+            return Some(v.clone());
+        }
+        if !self.patterns.is_empty() && self.patterns.matches(origin.as_bytes()) {
+            return Some(origin.clone());
+        }
+        None
     }
 }
 

@@ -276,7 +276,7 @@ impl Policy {
     pub(crate) fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
         match &self.origins {
             AllowedOrigins::Any => Some(HeaderValue::from_static("*")),
-            AllowedOrigins::Exact(set) => set.get(origin.as_bytes()).cloned(),
+            AllowedOrigins::Exact(set) => set.allow(origin),
         }
     }
 

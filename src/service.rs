@@ -16,6 +16,7 @@ use tower_service::Service;
 
 use crate::diagnostics::{self, Site, REASON_HEADER};
 use crate::policy::{AllowedOrigins, Decision, Evaluation, Policy, PreflightGrant, Rejection};
+use crate::reload::PolicyCell;
 
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 const ANY: HeaderValue = HeaderValue::from_static("*");
@@ -34,11 +35,11 @@ const ALLOW_PRIVATE_NETWORK: HeaderName =
 #[derive(Clone, Debug)]
 pub struct Cors<S> {
     inner: S,
-    policy: Arc<Policy>,
+    policy: PolicyCell,
 }
 
 impl<S> Cors<S> {
-    pub(crate) fn new(inner: S, policy: Arc<Policy>) -> Self {
+    pub(crate) fn new(inner: S, policy: PolicyCell) -> Self {
         Cors { inner, policy }
     }
 
@@ -72,7 +73,8 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let policy = &self.policy;
+        // One policy per request, for the decision and the response alike.
+        let policy = self.policy.load();
         let eval = policy.evaluate_detailed(req.method(), req.headers());
         #[cfg(feature = "tracing")]
         if eval.multiple_origins || eval.decision.rejection().is_some() {
@@ -80,16 +82,16 @@ where
         }
         let state = match eval.decision {
             Decision::PreflightAllowed(grant) => {
-                return ResponseFuture::preflight(Preflight::Allowed(grant), policy.clone());
+                return ResponseFuture::preflight(Preflight::Allowed(grant), policy);
             }
             Decision::PreflightRejected(rejection) => {
-                let answer = refused_preflight(policy, &eval, rejection);
-                return ResponseFuture::preflight(answer, policy.clone());
+                let answer = refused_preflight(&policy, &eval, rejection);
+                return ResponseFuture::preflight(answer, policy);
             }
             Decision::NotCors => Actual::NotCors,
             Decision::ActualAllowed { allow_origin } => Actual::Allowed {
                 allow_origin,
-                site: audit_site(policy, &req),
+                site: audit_site(&policy, &req),
             },
             Decision::ActualRejected(rejection) => Actual::Rejected {
                 reason: policy
@@ -101,7 +103,7 @@ where
             kind: Kind::Inner {
                 future: self.inner.call(req),
                 state,
-                policy: self.policy.clone(),
+                policy,
             },
         }
     }

@@ -1,0 +1,161 @@
+//! [`CorsConfig`]: the configuration as data, for TOML, JSON, YAML or any
+//! other `serde` format (feature `serde`).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::builder::{CorsBuilder, Part};
+use crate::error::ConfigError;
+
+/// A CORS configuration as data: deserialise it from a config file, then
+/// turn it into a [`CorsBuilder`] with [`into_builder`](Self::into_builder).
+/// Requires the `serde` feature.
+///
+/// Every field is optional; a missing one is not configured (empty list,
+/// `false`, no max age). Unknown fields are refused, so a misspelt key
+/// (`allowed_origin`) is an error rather than a silently missing setting.
+///
+/// | field | builder setting |
+/// |---|---|
+/// | `allowed_origins` | [`allow_origins`](CorsBuilder::allow_origins) |
+/// | `allowed_origin_patterns` | [`allow_origin_patterns`](CorsBuilder::allow_origin_patterns) |
+/// | `allow_credentials` | [`allow_credentials`](CorsBuilder::allow_credentials) |
+/// | `allowed_methods` | [`allow_methods`](CorsBuilder::allow_methods) |
+/// | `allowed_headers` | [`allow_headers`](CorsBuilder::allow_headers) |
+/// | `exposed_headers` | [`expose_headers`](CorsBuilder::expose_headers) |
+/// | `max_age_secs` | [`max_age`](CorsBuilder::max_age) |
+/// | `allow_insecure_origins` | [`allow_insecure_origins`](CorsBuilder::allow_insecure_origins) |
+/// | `allow_private_network` | [`allow_private_network`](CorsBuilder::allow_private_network) |
+///
+/// Errors point at the field: a wrong key or type is reported by the format
+/// (`unknown field `allowed_origin``; TOML quotes the line, JSON gives line
+/// and column), and a value that parses but is wrong by
+/// [`into_builder`](Self::into_builder), as
+/// [`ConfigProblem::Located`](crate::ConfigProblem::Located) with a path such as `allowed_origins[1]`.
+///
+/// ```
+/// use strict_cors::CorsConfig;
+///
+/// let config: CorsConfig = serde_json::from_str(r#"{
+///     "allowed_origins": ["https://app.example.com"],
+///     "allowed_origin_patterns": ["https://*.preview.example.com"],
+///     "allow_credentials": true,
+///     "allowed_methods": ["GET", "POST", "PUT"],
+///     "max_age_secs": 600
+/// }"#)?;
+/// let cors = config.into_builder()?.build()?;
+///
+/// let config: CorsConfig = serde_json::from_str(r#"{
+///     "allowed_origins": ["https://ok.example.com", "https://app.example.com/"]
+/// }"#)?;
+/// let err = config.into_builder().unwrap_err();
+/// assert!(err.to_string().starts_with("allowed_origins[1]: origin \"https://app.example.com/\""));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct CorsConfig {
+    /// Exact origins, e.g. `"https://app.example.com"`; `"*"` for any.
+    pub allowed_origins: Vec<String>,
+    /// Subdomain patterns, e.g. `"https://*.example.com"`.
+    pub allowed_origin_patterns: Vec<String>,
+    /// Whether credentialed requests may be read.
+    pub allow_credentials: bool,
+    /// Methods allowed in preflights; `"*"` for any.
+    pub allowed_methods: Vec<String>,
+    /// Request headers allowed in preflights; `"*"` for any.
+    pub allowed_headers: Vec<String>,
+    /// Response headers scripts may read.
+    pub exposed_headers: Vec<String>,
+    /// How long browsers may cache a preflight, in seconds (at most 86 400).
+    pub max_age_secs: Option<u64>,
+    /// Accept plain `http://` non-loopback origins with credentials.
+    pub allow_insecure_origins: bool,
+    /// Answer Private Network Access preflights.
+    pub allow_private_network: bool,
+}
+
+impl CorsConfig {
+    /// The builder holding this configuration, every entry validated on the
+    /// way so that a problem names its field (`allowed_origins[1]: …`).
+    /// Rules that combine fields (a wildcard origin with credentials, no
+    /// origin at all) are checked by [`CorsBuilder::build`]. The builder can
+    /// be extended in code before building.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] listing every entry's problem, each a
+    /// [`ConfigProblem::Located`](crate::ConfigProblem::Located).
+    pub fn into_builder(self) -> Result<CorsBuilder, ConfigError> {
+        let mut problems = Vec::new();
+        type ListSetter = fn(CorsBuilder, &[String]) -> CorsBuilder;
+        let lists: [(&str, &[String], Part, ListSetter); 5] = [
+            (
+                "allowed_origins",
+                &self.allowed_origins,
+                Part::Origins,
+                |b, l| b.allow_origins(l),
+            ),
+            (
+                "allowed_origin_patterns",
+                &self.allowed_origin_patterns,
+                Part::Origins,
+                |b, l| b.allow_origin_patterns(l),
+            ),
+            (
+                "allowed_methods",
+                &self.allowed_methods,
+                Part::Methods,
+                |b, l| b.allow_methods(l),
+            ),
+            (
+                "allowed_headers",
+                &self.allowed_headers,
+                Part::Headers,
+                |b, l| b.allow_headers(l),
+            ),
+            (
+                "exposed_headers",
+                &self.exposed_headers,
+                Part::Expose,
+                |b, l| b.expose_headers(l),
+            ),
+        ];
+        let mut builder = CorsBuilder::new();
+        for (field, list, part, set) in lists {
+            for (i, entry) in list.iter().enumerate() {
+                set(CorsBuilder::new(), std::slice::from_ref(entry)).check_part(
+                    part,
+                    &format!("{field}[{i}]"),
+                    &mut problems,
+                );
+            }
+            builder = set(builder, list);
+        }
+        if let Some(secs) = self.max_age_secs {
+            let age = Duration::from_secs(secs);
+            CorsBuilder::new()
+                .max_age(age)
+                .check_part(Part::MaxAge, "max_age_secs", &mut problems);
+            builder = builder.max_age(age);
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::new(problems));
+        }
+        Ok(builder
+            .allow_credentials(self.allow_credentials)
+            .allow_insecure_origins(self.allow_insecure_origins)
+            .allow_private_network(self.allow_private_network))
+    }
+}
+
+impl TryFrom<CorsConfig> for CorsBuilder {
+    type Error = ConfigError;
+
+    /// Same as [`CorsConfig::into_builder`].
+    fn try_from(config: CorsConfig) -> Result<Self, ConfigError> {
+        config.into_builder()
+    }
+}

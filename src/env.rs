@@ -1,0 +1,290 @@
+//! Configuration from environment variables (12-factor style).
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use crate::builder::{CorsBuilder, Part};
+use crate::error::{ConfigError, ConfigProblem, EnvVarDefect};
+
+/// The prefix [`CorsBuilder::from_env`] uses.
+const DEFAULT_PREFIX: &str = "CORS_";
+
+impl CorsBuilder {
+    /// A builder configured from the `CORS_*` environment variables.
+    ///
+    /// | variable | setting | format |
+    /// |---|---|---|
+    /// | `CORS_ALLOWED_ORIGINS` | [`allow_origins`](Self::allow_origins) | comma list |
+    /// | `CORS_ALLOWED_ORIGIN_PATTERNS` | [`allow_origin_patterns`](Self::allow_origin_patterns) | comma list |
+    /// | `CORS_ALLOW_CREDENTIALS` | [`allow_credentials`](Self::allow_credentials) | boolean |
+    /// | `CORS_ALLOWED_METHODS` | [`allow_methods`](Self::allow_methods) | comma list |
+    /// | `CORS_ALLOWED_HEADERS` | [`allow_headers`](Self::allow_headers) | comma list |
+    /// | `CORS_EXPOSED_HEADERS` | [`expose_headers`](Self::expose_headers) | comma list |
+    /// | `CORS_MAX_AGE` | [`max_age`](Self::max_age) | whole seconds |
+    /// | `CORS_ALLOW_INSECURE_ORIGINS` | [`allow_insecure_origins`](Self::allow_insecure_origins) | boolean |
+    /// | `CORS_ALLOW_PRIVATE_NETWORK` | [`allow_private_network`](Self::allow_private_network) | boolean |
+    ///
+    /// - An unset variable leaves its setting unconfigured (the builder's
+    ///   default). Nothing else is read: no defaults are invented.
+    /// - Comma lists: whitespace around entries is ignored; an empty or
+    ///   all-blank value is an empty list; an empty entry (`a,,b`, a leading
+    ///   or trailing comma) is an error, since it usually hides a typo.
+    /// - Booleans: `true` / `false` or `1` / `0`, any case, surrounding
+    ///   whitespace ignored; anything else (`yes`, `on`, empty) is an error.
+    /// - `CORS_MAX_AGE`: digits only (`600`), at most 86 400.
+    /// - A value that is not UTF-8 is an error.
+    ///
+    /// Every entry is validated here as [`build`](Self::build) would, so
+    /// each problem names its variable ([`ConfigProblem::Located`] or
+    /// [`ConfigProblem::InvalidEnvVar`]); rules that combine settings (a
+    /// wildcard origin with credentials, no origin at all) are checked by
+    /// `build()`. The returned builder can be extended in code before
+    /// building.
+    ///
+    /// ```no_run
+    /// use strict_cors::CorsBuilder;
+    ///
+    /// // CORS_ALLOWED_ORIGINS="https://app.example.com, http://localhost:3000"
+    /// // CORS_ALLOW_CREDENTIALS=true
+    /// let cors = CorsBuilder::from_env()?.build()?;
+    /// # Ok::<(), strict_cors::ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] with every problem found in every variable.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_with_prefix(DEFAULT_PREFIX)
+    }
+
+    /// Like [`from_env`](Self::from_env), with `prefix` in place of `CORS_`,
+    /// for a service that runs several policies: with `"ADMIN_CORS_"` it reads
+    /// `ADMIN_CORS_ALLOWED_ORIGINS`, `ADMIN_CORS_ALLOW_CREDENTIALS`, ….
+    ///
+    /// # Errors
+    ///
+    /// As for [`from_env`](Self::from_env).
+    pub fn from_env_with_prefix(prefix: &str) -> Result<Self, ConfigError> {
+        from_source(prefix, |name| {
+            std::env::var_os(name).map(OsString::into_string)
+        })
+    }
+
+    /// Like [`from_env_with_prefix`](Self::from_env_with_prefix), reading the
+    /// variables through `lookup` instead of the process environment (which
+    /// is global, and racy to change in tests). `lookup` gets the full
+    /// variable name (`prefix` included) and returns its value, or `None`
+    /// when it is unset.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use strict_cors::CorsBuilder;
+    ///
+    /// let vars = HashMap::from([
+    ///     ("CORS_ALLOWED_ORIGINS", "https://app.example.com, https://admin.example.com"),
+    ///     ("CORS_ALLOW_CREDENTIALS", "true"),
+    ///     ("CORS_MAX_AGE", "600"),
+    /// ]);
+    /// let cors = CorsBuilder::from_lookup("CORS_", |name| vars.get(name).map(|v| v.to_string()))?
+    ///     .build()?;
+    ///
+    /// let bad = HashMap::from([("CORS_ALLOW_CREDENTIALS", "yes")]);
+    /// let err = CorsBuilder::from_lookup("CORS_", |name| bad.get(name).map(|v| v.to_string()))
+    ///     .unwrap_err();
+    /// assert!(err.to_string().starts_with("CORS_ALLOW_CREDENTIALS=\"yes\""));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`from_env`](Self::from_env).
+    pub fn from_lookup<F>(prefix: &str, mut lookup: F) -> Result<Self, ConfigError>
+    where
+        F: FnMut(&str) -> Option<String>,
+    {
+        from_source(prefix, |name| lookup(name).map(Ok))
+    }
+}
+
+/// Reads every variable through `lookup` (`Err` for a non-UTF-8 value),
+/// collecting every problem.
+fn from_source<F>(prefix: &str, mut lookup: F) -> Result<CorsBuilder, ConfigError>
+where
+    F: FnMut(&str) -> Option<Result<String, OsString>>,
+{
+    let mut problems = Vec::new();
+    let mut builder = CorsBuilder::new();
+    let mut read = |suffix: &str, problems: &mut Vec<ConfigProblem>| {
+        let var = format!("{prefix}{suffix}");
+        match lookup(&var)? {
+            Ok(value) => Some((var, value)),
+            Err(raw) => {
+                problems.push(ConfigProblem::InvalidEnvVar {
+                    value: raw.to_string_lossy().into_owned(),
+                    var,
+                    reason: EnvVarDefect::NotUnicode,
+                });
+                None
+            }
+        }
+    };
+
+    type ListSetter = fn(CorsBuilder, Vec<String>) -> CorsBuilder;
+    let lists: [(&str, Part, ListSetter); 5] = [
+        ("ALLOWED_ORIGINS", Part::Origins, |b, l| b.allow_origins(l)),
+        ("ALLOWED_ORIGIN_PATTERNS", Part::Origins, |b, l| {
+            b.allow_origin_patterns(l)
+        }),
+        ("ALLOWED_METHODS", Part::Methods, |b, l| b.allow_methods(l)),
+        ("ALLOWED_HEADERS", Part::Headers, |b, l| b.allow_headers(l)),
+        ("EXPOSED_HEADERS", Part::Expose, |b, l| b.expose_headers(l)),
+    ];
+    for (suffix, part, set) in lists {
+        let Some((var, value)) = read(suffix, &mut problems) else {
+            continue;
+        };
+        match parse_list(&value) {
+            Some(list) => {
+                set(CorsBuilder::new(), list.clone()).check_part(part, &var, &mut problems);
+                builder = set(builder, list);
+            }
+            None => problems.push(invalid(var, value, EnvVarDefect::EmptyEntry)),
+        }
+    }
+
+    type BoolSetter = fn(CorsBuilder, bool) -> CorsBuilder;
+    let flags: [(&str, BoolSetter); 3] = [
+        ("ALLOW_CREDENTIALS", |b, v| b.allow_credentials(v)),
+        ("ALLOW_INSECURE_ORIGINS", |b, v| b.allow_insecure_origins(v)),
+        ("ALLOW_PRIVATE_NETWORK", |b, v| b.allow_private_network(v)),
+    ];
+    for (suffix, set) in flags {
+        let Some((var, value)) = read(suffix, &mut problems) else {
+            continue;
+        };
+        match parse_bool(&value) {
+            Some(v) => builder = set(builder, v),
+            None => problems.push(invalid(var, value, EnvVarDefect::NotBoolean)),
+        }
+    }
+
+    if let Some((var, value)) = read("MAX_AGE", &mut problems) {
+        match parse_seconds(&value) {
+            Some(secs) => {
+                let age = Duration::from_secs(secs);
+                CorsBuilder::new()
+                    .max_age(age)
+                    .check_part(Part::MaxAge, &var, &mut problems);
+                builder = builder.max_age(age);
+            }
+            None => problems.push(invalid(var, value, EnvVarDefect::NotSeconds)),
+        }
+    }
+
+    if problems.is_empty() {
+        Ok(builder)
+    } else {
+        Err(ConfigError::new(problems))
+    }
+}
+
+fn invalid(var: String, value: String, reason: EnvVarDefect) -> ConfigProblem {
+    ConfigProblem::InvalidEnvVar { var, value, reason }
+}
+
+/// A comma list, entries trimmed; `None` when an entry is empty. A blank
+/// value is the empty list.
+fn parse_list(value: &str) -> Option<Vec<String>> {
+    if value.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    value
+        .split(',')
+        .map(|entry| {
+            let entry = entry.trim();
+            (!entry.is_empty()).then(|| entry.to_owned())
+        })
+        .collect()
+}
+
+/// `true`/`false`/`1`/`0`, any case, trimmed.
+fn parse_bool(value: &str) -> Option<bool> {
+    let v = value.trim();
+    if v.eq_ignore_ascii_case("true") || v == "1" {
+        Some(true)
+    } else if v.eq_ignore_ascii_case("false") || v == "0" {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Digits only (trimmed), fitting in a `u64`.
+fn parse_seconds(value: &str) -> Option<u64> {
+    let v = value.trim();
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    v.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_trim_and_refuse_empty_entries() {
+        assert_eq!(
+            parse_list(" a , b,c "),
+            Some(vec!["a".into(), "b".into(), "c".into()])
+        );
+        assert_eq!(parse_list(""), Some(vec![]));
+        assert_eq!(parse_list("  \t"), Some(vec![]));
+        assert_eq!(parse_list("a,,b"), None);
+        assert_eq!(parse_list("a,"), None);
+        assert_eq!(parse_list(",a"), None);
+        assert_eq!(parse_list("a, ,b"), None);
+    }
+
+    #[test]
+    fn booleans_and_seconds() {
+        for (s, v) in [
+            ("true", true),
+            ("TRUE", true),
+            (" 1 ", true),
+            ("False", false),
+            ("0", false),
+        ] {
+            assert_eq!(parse_bool(s), Some(v), "{s}");
+        }
+        for s in ["", "yes", "on", "2", "tru e"] {
+            assert_eq!(parse_bool(s), None, "{s}");
+        }
+        assert_eq!(parse_seconds(" 600 "), Some(600));
+        assert_eq!(parse_seconds("0"), Some(0));
+        for s in ["", "-1", "1.5", "10m", "99999999999999999999999"] {
+            assert_eq!(parse_seconds(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn non_utf8_values_name_the_variable() {
+        #[cfg(unix)]
+        let raw = {
+            use std::os::unix::ffi::OsStringExt;
+            OsString::from_vec(vec![b'h', 0xff, b'x'])
+        };
+        #[cfg(not(unix))]
+        let raw = OsString::from("x");
+        let err = from_source("CORS_", |name| {
+            (name == "CORS_ALLOWED_ORIGINS").then(|| Err(raw.clone()))
+        })
+        .unwrap_err();
+        assert!(matches!(
+            &err.problems()[0],
+            ConfigProblem::InvalidEnvVar { var, reason: EnvVarDefect::NotUnicode, .. }
+                if var == "CORS_ALLOWED_ORIGINS"
+        ));
+        assert_eq!(err.problems().len(), 1);
+    }
+}

@@ -1,0 +1,354 @@
+//! Subdomain patterns through the public API: what builds, what matches,
+//! and what the layer answers.
+
+use std::convert::Infallible;
+
+use http::{Method, Request, Response};
+use strict_cors::{ConfigProblem, CorsBuilder, CorsLayer, Decision, OriginDefect, Rejection};
+use tower::{service_fn, Layer, Service, ServiceExt};
+
+fn problems(b: CorsBuilder) -> Vec<ConfigProblem> {
+    match b.build() {
+        Ok(layer) => panic!("expected an error, built {layer:?}"),
+        Err(e) => e.into_problems(),
+    }
+}
+
+fn one(b: CorsBuilder) -> ConfigProblem {
+    let mut p = problems(b);
+    assert_eq!(p.len(), 1, "{p:?}");
+    p.remove(0)
+}
+
+fn layer(patterns: &[&str]) -> CorsLayer {
+    match CorsLayer::builder()
+        .allow_origin_patterns(patterns)
+        .allow_credentials(true)
+        .build()
+    {
+        Ok(l) => l,
+        Err(e) => panic!("{patterns:?}: {e}"),
+    }
+}
+
+fn allowed(layer: &CorsLayer, origin: &str) -> bool {
+    let (parts, ()) = Request::get("/")
+        .header("origin", origin)
+        .body(())
+        .expect("request")
+        .into_parts();
+    match layer.evaluate(&parts) {
+        Decision::ActualAllowed { allow_origin } => {
+            assert_eq!(allow_origin, origin, "the allow-origin value is the origin");
+            true
+        }
+        Decision::ActualRejected(Rejection::OriginNotAllowed) => false,
+        other => panic!("{origin}: {other:?}"),
+    }
+}
+
+#[test]
+fn wildcard_stands_for_one_or_more_leftmost_labels() {
+    let l = layer(&["https://*.example.com"]);
+    for yes in [
+        "https://a.example.com",
+        "https://a.b.example.com",
+        "https://preview-123.example.com",
+    ] {
+        assert!(allowed(&l, yes), "{yes}");
+    }
+    for no in [
+        "https://example.com",
+        "https://evilexample.com",
+        "https://aexample.com",
+        "http://a.example.com",
+        "https://a.example.com:8443",
+        "https://a.example.com.evil.net",
+        "https://A.example.com",
+        "https://a..example.com",
+        "https://.example.com",
+        "https://a.example.com/",
+        "null",
+    ] {
+        assert!(!allowed(&l, no), "{no}");
+    }
+}
+
+#[test]
+fn suffix_sharing_hosts_stay_apart() {
+    // Exact origins and patterns over hosts that end alike.
+    let l = CorsLayer::builder()
+        .allow_origins(["https://foo.com", "https://bar.com"])
+        .allow_origin_patterns(["https://*.foo.com", "https://*.bar.com"])
+        .build()
+        .expect("valid");
+    for yes in [
+        "https://foo.com",
+        "https://bar.com",
+        "https://a.foo.com",
+        "https://a.bar.com",
+    ] {
+        assert!(allowed(&l, yes), "{yes}");
+    }
+    for no in [
+        "https://barfoo.com",
+        "https://foobar.com",
+        "https://a.barfoo.com",
+        "https://oo.com",
+        "https://a.oo.com",
+        "https://fooxbar.com",
+    ] {
+        assert!(!allowed(&l, no), "{no}");
+    }
+}
+
+#[test]
+fn exact_origins_are_checked_first_and_patterns_extend_them() {
+    let l = CorsLayer::builder()
+        .allow_origins(["https://example.com"])
+        .allow_origin_patterns(["https://*.example.com"])
+        .build()
+        .expect("valid");
+    assert!(allowed(&l, "https://example.com"));
+    assert!(allowed(&l, "https://www.example.com"));
+    let debug = format!("{l:?}");
+    assert!(debug.contains("https://*.example.com"), "{debug}");
+}
+
+#[test]
+fn ports_and_schemes_are_part_of_the_pattern() {
+    let l = CorsLayer::builder()
+        .allow_origin_patterns(["https://*.example.com:8443", "http://*.localhost:3000"])
+        .allow_credentials(true)
+        .build()
+        .expect("valid");
+    assert!(allowed(&l, "https://a.example.com:8443"));
+    assert!(!allowed(&l, "https://a.example.com"));
+    assert!(allowed(&l, "http://app.localhost:3000"));
+    assert!(!allowed(&l, "http://localhost:3000"));
+    assert!(!allowed(&l, "http://app.localhost:3001"));
+}
+
+#[test]
+fn wildcard_must_be_a_whole_leftmost_label() {
+    for p in [
+        "https://*example.com",
+        "https://a.*.com",
+        "https://*",
+        "https://*.*.example.com",
+    ] {
+        assert!(
+            matches!(
+                one(CorsLayer::builder().allow_origin_patterns([p])),
+                ConfigProblem::PatternWildcardNotLeftmostLabel { ref value } if value == p
+            ),
+            "{p}"
+        );
+    }
+}
+
+#[test]
+fn public_suffixes_are_refused() {
+    for (p, suffix) in [
+        ("https://*.com", "com"),
+        ("https://*.co.uk", "co.uk"),
+        ("https://*.github.io", "github.io"),
+        ("HTTPS://*.CO.UK", "co.uk"),
+    ] {
+        assert_eq!(
+            one(CorsLayer::builder().allow_origin_patterns([p])),
+            ConfigProblem::PatternOverPublicSuffix {
+                value: p.into(),
+                suffix: suffix.into()
+            }
+        );
+    }
+    // One level down is somebody's own domain.
+    assert!(CorsLayer::builder()
+        .allow_origin_patterns(["https://*.example.co.uk", "https://*.me.github.io"])
+        .build()
+        .is_ok());
+}
+
+#[test]
+fn insecure_patterns_with_credentials_are_refused_except_loopback() {
+    let p = "http://*.example.com";
+    assert_eq!(
+        one(CorsLayer::builder()
+            .allow_origin_patterns([p])
+            .allow_credentials(true)),
+        ConfigProblem::InsecureOriginWithCredentials { value: p.into() }
+    );
+    assert!(CorsLayer::builder()
+        .allow_origin_patterns([p])
+        .allow_credentials(true)
+        .allow_insecure_origins(true)
+        .build()
+        .is_ok());
+    assert!(CorsLayer::builder()
+        .allow_origin_patterns([p])
+        .build()
+        .is_ok());
+    assert!(CorsLayer::builder()
+        .allow_origin_patterns(["http://*.localhost:3000"])
+        .allow_credentials(true)
+        .build()
+        .is_ok());
+}
+
+#[test]
+fn malformed_patterns_say_what_was_meant() {
+    assert_eq!(
+        one(CorsLayer::builder().allow_origin_patterns(["https://*.example.com/"])),
+        ConfigProblem::InvalidOriginPattern {
+            value: "https://*.example.com/".into(),
+            defect: OriginDefect::Path,
+            suggestion: Some("https://*.example.com".into()),
+        }
+    );
+    assert!(matches!(
+        one(CorsLayer::builder().allow_origin_patterns(["https://example.com"])),
+        ConfigProblem::PatternWithoutWildcard { .. }
+    ));
+    assert!(matches!(
+        one(CorsLayer::builder().allow_origin_patterns(["https://*.10.0.0.1"])),
+        ConfigProblem::PatternOverIpAddress { .. }
+    ));
+    // Every problem at once.
+    let all = problems(CorsLayer::builder().allow_origin_patterns([
+        "https://*.com",
+        "https://a.*.com",
+        "https://*.ok.example/",
+    ]));
+    assert_eq!(all.len(), 3, "{all:?}");
+    for p in &all {
+        assert_eq!(p.to_string().lines().count(), 1);
+    }
+}
+
+#[test]
+fn patterns_alone_are_a_configuration_but_not_beside_any_origin() {
+    assert!(CorsLayer::builder()
+        .allow_origin_patterns(["https://*.example.com"])
+        .build()
+        .is_ok());
+    assert_eq!(
+        one(CorsLayer::builder()
+            .allow_any_origin()
+            .allow_origin_patterns(["https://*.example.com"])),
+        ConfigProblem::WildcardOriginWithOthers {
+            origin: "https://*.example.com".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_layer_echoes_the_matching_origin() {
+    let inner =
+        service_fn(|_req: Request<()>| async { Ok::<_, Infallible>(Response::new(String::new())) });
+    let mut svc = layer(&["https://*.example.com"]).layer(inner);
+    let origin = "https://tenant-7.example.com";
+
+    let req = Request::get("/").header("origin", origin).body(()).unwrap();
+    let r = svc.ready().await.unwrap().call(req).await.unwrap();
+    assert_eq!(r.headers()["access-control-allow-origin"], origin);
+    assert_eq!(r.headers()["access-control-allow-credentials"], "true");
+    assert_eq!(r.headers()["vary"], "origin");
+
+    let req = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/")
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .body(())
+        .unwrap();
+    let r = svc.ready().await.unwrap().call(req).await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(r.headers()["access-control-allow-origin"], origin);
+
+    let req = Request::get("/")
+        .header("origin", "https://example.com")
+        .body(())
+        .unwrap();
+    let r = svc.ready().await.unwrap().call(req).await.unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(r.headers()["vary"], "origin");
+}
+
+#[test]
+fn many_patterns_still_match() {
+    let patterns: Vec<String> = (0..5_000)
+        .map(|i| format!("https://*.customer{i}.example.com"))
+        .collect();
+    let l = CorsLayer::builder()
+        .allow_origin_patterns(&patterns)
+        .build()
+        .expect("valid");
+    assert!(allowed(&l, "https://app.customer4999.example.com"));
+    assert!(allowed(&l, "https://app.customer0.example.com"));
+    assert!(!allowed(&l, "https://app.customer5000.example.com"));
+    assert!(!allowed(&l, "https://customer1.example.com"));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn is_label(l: &str) -> bool {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    }
+
+    fn policy() -> CorsLayer {
+        CorsLayer::builder()
+            .allow_origins(["https://example.com"])
+            .allow_origin_patterns(["https://*.example.com", "http://*.localhost:3000"])
+            .build()
+            .expect("valid")
+    }
+
+    proptest! {
+        /// Matching agrees with a plain statement of the rule on origins
+        /// built to sit near the edges: other schemes and ports, look-alike
+        /// hosts, empty, upper-case and odd labels.
+        #[test]
+        fn matching_agrees_with_the_rule(
+            https in any::<bool>(),
+            labels in proptest::collection::vec("[a-z0-9-]{0,4}|[A-Z_.]{1,2}", 0..4),
+            base in prop::sample::select(vec![
+                "example.com", "example.co", "xexample.com", "localhost", "com", "example.com.evil.net",
+            ]),
+            port in prop::sample::select(vec!["", ":3000", ":443", ":8443", ":"]),
+        ) {
+            let scheme = if https { "https" } else { "http" };
+            let prefix: String = labels.iter().map(|l| format!("{l}.")).collect();
+            let origin = format!("{scheme}://{prefix}{base}{port}");
+            let exact = https && labels.is_empty() && base == "example.com" && port.is_empty();
+            let pattern = !labels.is_empty()
+                && labels.iter().all(|l| is_label(l))
+                && ((https && base == "example.com" && port.is_empty())
+                    || (!https && base == "localhost" && port == ":3000"));
+            prop_assert_eq!(allowed(&policy(), &origin), exact || pattern, "{}", origin);
+        }
+
+        /// Arbitrary bytes in `Origin`: never a panic, and never allowed
+        /// unless they are exactly an allowed origin.
+        #[test]
+        fn arbitrary_origins_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let Ok(value) = http::HeaderValue::from_bytes(&bytes) else {
+                return Ok(());
+            };
+            let mut parts = Request::get("/").body(()).expect("request").into_parts().0;
+            parts.headers.insert("origin", value);
+            let decision = policy().evaluate(&parts);
+            if decision.is_allowed() {
+                let s = std::str::from_utf8(&bytes).expect("allowed origins are ASCII");
+                prop_assert!(s == "https://example.com"
+                    || s.ends_with(".example.com")
+                    || s.ends_with(".localhost:3000"), "{}", s);
+            }
+        }
+    }
+}
