@@ -70,6 +70,9 @@ return {
   })),
 };"#;
 
+/// Firefox's second console message for a request whose preflight failed.
+const FIREFOX_NOT_SENT: &str = "(Reason: CORS request did not succeed)";
+
 /// The steps so far, for a page that did not finish in time.
 const STEPS_SO_FAR: &str = r#"
 return [...document.querySelectorAll('li[id^="step-"]')].map((li) => li.textContent);"#;
@@ -304,16 +307,36 @@ impl Run {
     /// Engines word them differently. Chromium: `Access to fetch at '…' from
     /// origin '…' has been blocked by CORS policy: <reason>`. Firefox:
     /// `Cross-Origin Request Blocked: The Same Origin Policy disallows
-    /// reading the remote resource at …. (Reason: <reason>).`, which never
-    /// names the requesting origin.
+    /// reading the remote resource at …. (Reason: <reason>). Status code:
+    /// <status>.`, which never names the requesting origin, and, when a
+    /// preflight failed, a second message for the request that was then
+    /// never sent (see [`Run::firefox_not_sent`]), left out here.
     fn cors_errors(&self) -> Vec<&str> {
-        let marker = match self.engine {
-            Engine::Chromium => "blocked by CORS policy",
-            Engine::Firefox => "Cross-Origin Request Blocked",
-        };
         self.console
             .iter()
-            .filter(|m| m.contains(marker))
+            .filter(|m| match self.engine {
+                Engine::Chromium => m.contains("blocked by CORS policy"),
+                Engine::Firefox => {
+                    m.contains("Cross-Origin Request Blocked") && !m.contains(FIREFOX_NOT_SENT)
+                }
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Firefox's follow-up messages for requests whose preflight failed.
+    fn firefox_not_sent(&self) -> usize {
+        self.console
+            .iter()
+            .filter(|m| m.contains(FIREFOX_NOT_SENT))
+            .count()
+    }
+
+    /// Console messages containing `text`.
+    fn console_with(&self, text: &str) -> Vec<&str> {
+        self.console
+            .iter()
+            .filter(|m| m.contains(text))
             .map(String::as_str)
             .collect()
     }
@@ -356,15 +379,35 @@ macro_rules! scenarios {
     )*};
 }
 
+/// The step of the allowed page that Firefox fails: see the `max_age`
+/// scenario.
+const FIREFOX_FAILS: &str = "max-age";
+
 scenarios! {
-    /// Every step passes, the page finishes, and the only CORS failures are
-    /// the ones the pages provoke on purpose.
+    /// Every step passes (Firefox: all but `max-age`, see that scenario), the
+    /// page finishes, and the only CORS failures are the ones the pages
+    /// provoke on purpose.
     fn every_step_of_the_page_passes_and_the_page_finishes(suite) {
+        let expected_failures = match suite.engine {
+            Engine::Chromium => vec![],
+            Engine::Firefox => vec![FIREFOX_FAILS],
+        };
         for run in [&suite.allowed, &suite.foreign] {
-            assert_eq!(
-                run.failed,
-                0,
-                "{} ({}) {} run ({}): some steps failed:\n{}\nconsole:\n{}",
+            let failed: Vec<&str> = run
+                .steps
+                .iter()
+                .filter(|s| s.result != "pass")
+                .map(|s| s.id.as_str())
+                .collect();
+            let expected = if run.label == "allowed origin" {
+                &expected_failures[..]
+            } else {
+                &[]
+            };
+            assert!(
+                failed == expected && run.failed == expected.len() as u64,
+                "{} ({}) {} run ({}): failed steps {failed:?}, expected {expected:?}:\n{}\n\
+                 console:\n{}",
                 suite.engine,
                 suite.version,
                 run.label,
@@ -387,6 +430,25 @@ scenarios! {
         run.assert_step("login");
         run.assert_step("me-cookie");
         assert_eq!(run.stat("handled", "POST /login"), 1);
+        match run.engine {
+            // Allowed because the profile sets `cookie_controls_mode: 0`:
+            // headless Chromium blocks third-party cookies otherwise.
+            Engine::Chromium => {}
+            // Allowed by Firefox's defaults: Total Cookie Protection stores
+            // the cookie partitioned under the page's site (`localhost`), so
+            // this page's later calls send it. Firefox warns that such
+            // unpartitioned foreign cookies "will soon be rejected": a
+            // cross-site session cookie wants the `Partitioned` attribute
+            // (CHIPS) to keep working there.
+            Engine::Firefox => {
+                let warned = run.console_with("Cookie “session” will soon be rejected");
+                assert!(
+                    warned.len() == 1 && warned[0].contains("Partitioned"),
+                    "Firefox's CHIPS warning for the session cookie: {:#?}",
+                    run.console
+                );
+            }
+        }
     }
 
     /// x-request-id (in expose_headers) is readable; x-internal reads as null.
@@ -432,19 +494,27 @@ scenarios! {
                     "the PUT should have failed at its preflight: {errors:#?}"
                 );
             }
-            // Firefox names the resource and the reason, not the origin. The
-            // refused preflight carries no `Access-Control-Allow-Origin`.
+            // Firefox names neither the origin nor the preflight, but gives
+            // the status: the layer's 403 refusing the preflight, then the
+            // app's own 401 for the GET (sent, answered, hidden from the
+            // script), both without `Access-Control-Allow-Origin`. The PUT
+            // gets the extra "did not succeed" message: it was never sent.
             Engine::Firefox => {
                 assert!(
                     errors
                         .iter()
-                        .all(|e| e.contains("Access-Control-Allow-Origin")),
+                        .all(|e| e.contains("‘Access-Control-Allow-Origin’ missing")),
                     "{errors:#?}"
                 );
                 assert!(
-                    errors[0].contains("CORS preflight"),
+                    errors[0].contains("Status code: 403"),
                     "the PUT should have failed at its preflight: {errors:#?}"
                 );
+                assert!(
+                    errors[1].contains("Status code: 401"),
+                    "the GET should have reached the app: {errors:#?}"
+                );
+                assert_eq!(run.firefox_not_sent(), 1, "{:#?}", run.console);
             }
         }
         assert!(
@@ -478,16 +548,14 @@ scenarios! {
                     .all(|e| e.contains("Response to preflight request")),
                 "both should have failed at their preflight: {errors:#?}"
             ),
-            // Firefox names the header or method the preflight did not allow.
+            // Firefox reports the layer's 403 (the refused preflight), then
+            // that the request itself never went out.
             Engine::Firefox => {
                 assert!(
-                    errors[0].contains("x-debug"),
-                    "the header's preflight should have failed: {errors:#?}"
+                    errors.iter().all(|e| e.contains("Status code: 403")),
+                    "both should have failed at their preflight: {errors:#?}"
                 );
-                assert!(
-                    errors[1].contains("Access-Control-Allow-Methods"),
-                    "the method's preflight should have failed: {errors:#?}"
-                );
+                assert_eq!(run.firefox_not_sent(), 2, "{:#?}", run.console);
             }
         }
         assert_eq!(run.stat("handled", "DELETE /me"), 0, "{}", run.stats);
@@ -496,14 +564,39 @@ scenarios! {
     }
 
     /// `max_age(600)` is under both engines' caps (Chromium 7200 s, Firefox
-    /// 86400 s), so both reuse the first preflight 6 s later, past the 5 s
-    /// default. The caps themselves would take hours of real time to see:
+    /// 86400 s). The caps themselves would take hours of real time to see:
     /// the browser model (`tests/support/model.rs`) covers them.
+    ///
+    /// Chromium reuses the first preflight 6 s later, past the 5 s default.
+    ///
+    /// Firefox (ESR 153) does not, in this suite: in a fresh profile it does
+    /// not reuse the results of its first few preflights at all, whatever
+    /// their `Access-Control-Max-Age`, and `PUT /cached` is this page's
+    /// fourth preflight. Measured by hand with the same demo: the first
+    /// three or four preflights of a session are each repeated even 300 ms
+    /// later, every later one is cached for its max-age; time since start or
+    /// since page load does not change it, nor do the cookie or
+    /// speculative-connection preferences. So the step fails in Firefox with
+    /// two `OPTIONS`, asserted here: a Firefox that caches from the first
+    /// preflight fails this test, and then the difference can go.
     fn max_age_lets_two_identical_preflighted_requests_share_one_options(suite) {
         let run = &suite.allowed;
-        run.assert_step("max-age");
-        assert_eq!(run.stat("options", "/cached"), 1, "{}", run.stats);
         assert_eq!(run.stat("handled", "PUT /cached"), 2, "{}", run.stats);
+        match run.engine {
+            Engine::Chromium => {
+                run.assert_step("max-age");
+                assert_eq!(run.stat("options", "/cached"), 1, "{}", run.stats);
+            }
+            Engine::Firefox => {
+                let step = run.steps.iter().find(|s| s.id == FIREFOX_FAILS);
+                let text = step.map_or("(no step)", |s| s.text.as_str());
+                assert!(
+                    text.contains("2 OPTIONS /cached reached the server, expected 1"),
+                    "Firefox's max-age step: {text}"
+                );
+                assert_eq!(run.stat("options", "/cached"), 2, "{}", run.stats);
+            }
+        }
     }
 
     fn handler_set_allow_origin_inside_the_layer_does_not_break_the_browser(suite) {
@@ -526,5 +619,10 @@ scenarios! {
         let run = &suite.allowed;
         run.assert_step("cookie-trap");
         assert_eq!(run.stat("handled", "GET /cookie-echo"), 1, "{}", run.stats);
+        // Both engines drop it; Firefox also says why, in the console.
+        if run.engine == Engine::Firefox {
+            let rejected = run.console_with("Cookie “without_secure” rejected");
+            assert_eq!(rejected.len(), 1, "{:#?}", run.console);
+        }
     }
 }

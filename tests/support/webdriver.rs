@@ -187,22 +187,23 @@ impl Engine {
     }
 }
 
-/// Firefox's cookie preferences for the suite (see `firefox_prefs`).
-pub const FIREFOX_COOKIE_PREFS: &[(&str, i64)] = &[];
-
 /// Preferences of the Firefox profile geckodriver creates for the session.
 ///
-/// The cookie settings are what a cross-site credentialed call over loopback
-/// needs; each is explained where the suite depends on it (`tests/browser.rs`,
-/// `firefox_cookie_settings`). The rest keeps a machine without a network
-/// quiet: no updates, telemetry, Safe Browsing, captive-portal or
-/// connectivity probes.
+/// No cookie preference, on purpose: Firefox's defaults are what users have,
+/// and they already let the suite's cross-site cookie through. Its default
+/// `network.cookie.cookieBehavior` (5, Total Cookie Protection) does not
+/// block the third-party cookie but stores it *partitioned* under the top
+/// level site (the page's `localhost`), where every later call from that
+/// page finds it; `Secure` cookies are accepted over `http://127.0.0.1`
+/// (loopback is potentially trustworthy); `SameSite=None` without `Secure`
+/// is rejected; `http://localhost` pages load as they are (HTTPS-First
+/// leaves loopback alone). `tests/browser.rs` asserts each of these. Chromium
+/// by contrast needs `cookie_controls_mode: 0` (see `Engine::capabilities`).
+///
+/// What is set keeps a machine without a network quiet: no updates,
+/// telemetry, Safe Browsing, captive-portal or connectivity probes.
 fn firefox_prefs() -> Value {
-    let mut prefs = serde_json::Map::new();
-    for (name, value) in FIREFOX_COOKIE_PREFS {
-        prefs.insert((*name).to_owned(), Value::from(*value));
-    }
-    let quiet = json!({
+    json!({
         "app.update.auto": false,
         "app.update.enabled": false,
         "browser.safebrowsing.malware.enabled": false,
@@ -225,11 +226,7 @@ fn firefox_prefs() -> Value {
         "network.prefetch-next": false,
         "network.predictor.enabled": false,
         "services.settings.server": "http://127.0.0.1:9/",
-    });
-    if let Value::Object(quiet) = quiet {
-        prefs.extend(quiet);
-    }
-    Value::Object(prefs)
+    })
 }
 
 /// `$var`, or the first of `names` found in `PATH` or in `extra` directories.
