@@ -1,112 +1,171 @@
-//! Real-browser tests: headless Chromium loads the credentialed demo's page
-//! (`examples/credentialed/page.html`, served by the demo's own routers) and
-//! calls the demo API on another site, with cookies and `Authorization`.
+//! Real-browser tests, in two engines: headless Chromium and headless Firefox
+//! ESR load the credentialed demo's page (`examples/credentialed/page.html`,
+//! served by the demo's own routers) and call the demo API on another site,
+//! with cookies and `Authorization`.
 //!
 //! ```text
 //! cargo test --test browser -- --ignored
 //! ```
 //!
-//! Needs Chromium (`chromium`, `chromium-browser`, `google-chrome` or
-//! `google-chrome-stable` on `PATH`, or `CHROMIUM_BIN=/path/to/chrome`).
+//! Needs, for Chromium, `chromium` and `chromedriver` (Debian:
+//! `chromium chromium-driver`); for Firefox, `firefox-esr` and `geckodriver`
+//! (`cargo install geckodriver --locked`). `CHROMIUM_BIN`, `CHROMEDRIVER`,
+//! `FIREFOX_BIN` and `GECKODRIVER` override where they are looked for.
 //!
-//! How it works: each run starts the API on `127.0.0.1:<p>` and the page on
-//! `localhost:<q>` (the one allowed origin) plus a second page server on
-//! `localhost:<r>` (not allowed), all in-process on ephemeral loopback ports.
-//! Chromium runs as
-//! `chromium --headless --dump-dom --virtual-time-budget=10000 <page URL>`
-//! with a fresh profile. The page script runs every scenario, writes one
+//! How it works: both engines are driven through W3C WebDriver by the small
+//! client in `tests/support/webdriver.rs`, so each scenario below is written
+//! once and becomes one test per engine (`<scenario>::chromium`,
+//! `<scenario>::firefox`). Per engine, one browser session with a fresh
+//! profile loads the page twice:
+//!
+//! - `http://localhost:<r>/?suite=foreign`: a page origin the API refuses
+//!   (it differs from the allowed one by port alone);
+//! - `http://localhost:<q>/?suite=1`: the one allowed origin; every scenario.
+//!
+//! Each load gets its own API on `127.0.0.1:<p>` and page servers, in-process
+//! on ephemeral loopback ports, so the API's counters (`GET /_stats`:
+//! `OPTIONS` requests seen outside the CORS layer, requests that reached the
+//! app inside it) belong to that load alone. The page script writes one
 //! `<li id="step-…" data-result="pass|fail">` per step and a final
-//! `<p id="finished">`, and Chromium prints the resulting DOM. Virtual time
-//! does not advance while a fetch is in flight, so real network round trips
-//! complete within the budget; a hung page never prints the end marker and
-//! the run fails after a wall-clock timeout. No WebDriver or DevTools client
-//! is needed. The API's counters (`GET /_stats`: `OPTIONS` requests seen
-//! outside the CORS layer, requests that reached the app inside it) are read
-//! by the page and, after the browser exits, by the test itself.
+//! `<p id="finished">`; the test polls for the marker (bounded) and reads
+//! the steps back with a script. The console, where the browser explains
+//! why a CORS check failed (the script only sees a `TypeError`), is read
+//! after each load.
 //!
-//! Two browser runs (allowed origin in `?suite=1` mode, disallowed origin in
-//! `?suite=foreign` mode) are shared by all tests; each test asserts its own
-//! scenario in them. The whole suite takes about 10 s, 6 of which are the
-//! `max_age` scenario waiting out Chromium's default 5 s preflight cache.
-//! Chromium's console (where it explains CORS failures) is captured from its
-//! stderr and shown when a step fails.
+//! The two engines run in parallel (the test harness starts a scenario's
+//! `chromium` and `firefox` tests together), each about 10 s, 6 of which are
+//! the `max_age` scenario waiting out the browsers' default 5 s preflight
+//! cache. Where the engines differ, the scenario says so in an explicit
+//! `match` on the engine, with the reason.
 
 #[path = "../examples/credentialed/app.rs"]
 mod app;
+#[path = "support/webdriver.rs"]
+mod webdriver;
 
 use std::future::IntoFuture;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
+use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
+use webdriver::{Browser, Engine};
 
-/// Virtual milliseconds Chromium lets the page run once it has loaded.
-const VIRTUAL_TIME_BUDGET_MS: u32 = 10_000;
-/// Wall-clock limit for one browser run.
-const BROWSER_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long the page may take to write its end marker after loading.
+const PAGE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// What one browser run left behind.
-struct Run {
-    label: &'static str,
-    url: String,
-    /// The DOM Chromium printed.
-    dom: String,
-    /// The API's `/_stats` JSON after the browser exited.
-    stats: String,
-    /// The page's console messages (Chromium logs CORS failures there).
-    console: Vec<String>,
-    stderr_tail: String,
+/// Reads the page's steps once the end marker exists; `null` before.
+const READ_STEPS: &str = r#"
+const done = document.getElementById('finished');
+if (!done) return null;
+return {
+  failed: Number(done.dataset.failed),
+  steps: [...document.querySelectorAll('li[id^="step-"]')].map((li) => ({
+    id: li.id.slice('step-'.length),
+    result: li.dataset.result,
+    text: li.textContent,
+  })),
+};"#;
+
+/// Firefox's second console message for a request whose preflight failed.
+const FIREFOX_NOT_SENT: &str = "(Reason: CORS request did not succeed)";
+
+/// The steps so far, for a page that did not finish in time.
+const STEPS_SO_FAR: &str = r#"
+return [...document.querySelectorAll('li[id^="step-"]')].map((li) => li.textContent);"#;
+
+/// One step the page ran.
+struct Step {
+    id: String,
+    result: String,
+    text: String,
 }
 
+/// What one page load left behind.
+struct Run {
+    engine: Engine,
+    label: &'static str,
+    url: String,
+    steps: Vec<Step>,
+    /// `data-failed` of the end marker.
+    failed: u64,
+    /// The API's `/_stats` after the page finished.
+    stats: Value,
+    /// The browser console's messages during this load.
+    console: Vec<String>,
+}
+
+/// Both loads in one engine.
 struct Suite {
+    engine: Engine,
+    /// Name and version the driver reported.
+    version: String,
     /// The page on the allowed origin, `?suite=1`.
     allowed: Run,
     /// The page on an origin outside the allowlist, `?suite=foreign`.
     foreign: Run,
 }
 
-static SUITE: OnceLock<Result<Suite, String>> = OnceLock::new();
+static SUITES: [OnceLock<Result<Suite, String>>; 2] = [OnceLock::new(), OnceLock::new()];
 
-/// Runs the browser once per mode, the first time any test asks.
-fn suite() -> &'static Suite {
-    match SUITE.get_or_init(run_suite) {
+/// Runs `engine`'s session the first time one of its tests asks.
+fn suite(engine: Engine) -> &'static Suite {
+    let index = Engine::ALL.iter().position(|e| *e == engine).unwrap_or(0);
+    match SUITES[index].get_or_init(|| run_suite(engine)) {
         Ok(suite) => suite,
-        Err(e) => panic!("the browser suite could not run:\n{e}"),
+        Err(e) => panic!("the {engine} browser suite could not run:\n{e}"),
     }
 }
 
-fn run_suite() -> Result<Suite, String> {
-    let chromium = find_chromium()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio runtime: {e}"))?;
-    let started = Instant::now();
-    let allowed = run_page(&runtime, &chromium, "allowed origin", false)?;
-    let foreign = run_page(&runtime, &chromium, "disallowed origin", true)?;
-    eprintln!(
-        "browser suite: 2 Chromium runs in {:.1?}",
-        started.elapsed()
-    );
-    runtime.shutdown_background();
-    Ok(Suite { allowed, foreign })
+/// The tokio runtime the demo's servers run on, shared by both engines.
+fn servers() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime for the demo's servers")
+    })
 }
 
-/// Starts fresh servers, loads the page in Chromium, collects the DOM and the
-/// API's counters.
-fn run_page(
-    runtime: &Runtime,
-    chromium: &Path,
-    label: &'static str,
-    foreign: bool,
-) -> Result<Run, String> {
-    let (api_port, page_port, foreign_port, tasks) = runtime.block_on(async {
+fn run_suite(engine: Engine) -> Result<Suite, String> {
+    let started = Instant::now();
+    let browser = Browser::start(engine)?;
+    let session_started = started.elapsed();
+    // Whatever the browser logged while starting is not the page's.
+    browser.take_console()?;
+    // The refused origin first: the allowed run then starts with an empty
+    // cookie jar, as in a fresh profile (a refused response stores nothing).
+    let foreign = run_page(&browser, "disallowed origin", true)?;
+    let allowed = run_page(&browser, "allowed origin", false)?;
+    let passed = |run: &Run| run.steps.iter().filter(|s| s.result == "pass").count();
+    // Shown with `--show-output`: the numbers behind the README's matrix.
+    eprintln!(
+        "browser matrix: {engine}: {}: {}/{} steps on ?suite=1, {}/{} on ?suite=foreign; \
+         session start {session_started:.1?}, total {:.1?}",
+        browser.version,
+        passed(&allowed),
+        allowed.steps.len(),
+        passed(&foreign),
+        foreign.steps.len(),
+        started.elapsed()
+    );
+    Ok(Suite {
+        engine,
+        version: browser.version.clone(),
+        allowed,
+        foreign,
+    })
+}
+
+/// Starts fresh servers, loads the page, collects the steps, the console and
+/// the API's counters.
+fn run_page(browser: &Browser, label: &'static str, foreign: bool) -> Result<Run, String> {
+    let (api_port, page_port, foreign_port, tasks) = servers().block_on(async {
         let bind = || TcpListener::bind("127.0.0.1:0");
         let (api, page, other) = (bind().await, bind().await, bind().await);
         let (api, page, other) = (
@@ -139,180 +198,48 @@ fn run_page(
     } else {
         format!("http://localhost:{page_port}/?suite=1")
     };
-    let outcome = browse(chromium, &url, label);
-    // Counters after the browser is gone: nothing else talks to these servers.
+    let outcome = load(browser, &url);
+    // The page has finished: nothing else talks to these servers now.
     let stats = get(api_port, "/_stats");
     for task in tasks {
         task.abort();
     }
-    let Browsed {
-        dom,
-        console,
-        stderr_tail,
-    } = outcome?;
+    let fail =
+        |e: String| browser.with_driver_log(format!("{} {label} run ({url}): {e}", browser.engine));
+    let (failed, steps, console) = outcome.map_err(fail)?;
+    let stats = stats.map_err(fail)?;
+    let stats = serde_json::from_str(&stats).map_err(|e| fail(format!("/_stats: {e}")))?;
     Ok(Run {
+        engine: browser.engine,
         label,
         url,
-        dom,
-        stats: stats?,
+        steps,
+        failed,
+        stats,
         console,
-        stderr_tail,
     })
 }
 
-/// Chromium: `CHROMIUM_BIN`, or the first usual name found on `PATH`.
-fn find_chromium() -> Result<PathBuf, String> {
-    if let Some(bin) = std::env::var_os("CHROMIUM_BIN") {
-        return Ok(PathBuf::from(bin));
-    }
-    let names = [
-        "chromium",
-        "chromium-browser",
-        "google-chrome-stable",
-        "google-chrome",
-    ];
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path) {
-        for name in names {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Ok(candidate);
-            }
-        }
-    }
-    Err(format!(
-        "no Chromium found (looked for {names:?} on PATH): install it \
-         (e.g. `apt-get install chromium`) or set CHROMIUM_BIN"
-    ))
-}
-
-/// What Chromium printed.
-struct Browsed {
-    dom: String,
-    console: Vec<String>,
-    stderr_tail: String,
-}
-
-/// Loads `url` in a headless Chromium with a fresh profile. Fails when
-/// Chromium does not start, times out, or prints a DOM without the page's
-/// end marker.
-fn browse(chromium: &Path, url: &str, label: &str) -> Result<Browsed, String> {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let dir = std::env::temp_dir().join(format!(
-        "strict-cors-browser-{}-{}-{nanos}",
-        std::process::id(),
-        label.replace(' ', "-")
-    ));
-    let result = browse_in(chromium, url, &dir);
-    let _ = std::fs::remove_dir_all(&dir);
-    result.map_err(|e| format!("{label} run ({url}): {e}"))
-}
-
-fn browse_in(chromium: &Path, url: &str, dir: &Path) -> Result<Browsed, String> {
-    let profile = dir.join("profile");
-    let default = profile.join("Default");
-    std::fs::create_dir_all(&default).map_err(|e| format!("creating {default:?}: {e}"))?;
-    // Headless Chromium blocks third-party cookies by default; the page
-    // (localhost) and the API (127.0.0.1) are different sites, so the session
-    // cookie is one. 0 = allow all cookies, like a default desktop profile.
-    std::fs::write(
-        default.join("Preferences"),
-        r#"{"profile":{"cookie_controls_mode":0}}"#,
-    )
-    .map_err(|e| format!("writing Preferences: {e}"))?;
-    let stdout_path = dir.join("stdout.html");
-    let stderr_path = dir.join("stderr.txt");
-    let stdout = std::fs::File::create(&stdout_path).map_err(|e| e.to_string())?;
-    let stderr = std::fs::File::create(&stderr_path).map_err(|e| e.to_string())?;
-
-    let started = Instant::now();
-    let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--mute-audio",
-            // Console messages (CORS failures) go to stderr as `…:CONSOLE…`.
-            "--enable-logging=stderr",
-            "--log-level=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}"))
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(stdout)
-        .stderr(stderr)
-        .spawn()
-        .map_err(|e| format!("could not start {chromium:?}: {e}"))?;
-
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if started.elapsed() > BROWSER_TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => return Err(format!("waiting for Chromium: {e}")),
-        }
-    };
-    let dom = std::fs::read_to_string(&stdout_path).unwrap_or_default();
-    let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
-    let console: Vec<String> = stderr
-        .lines()
-        .filter_map(|line| line.split_once(":CONSOLE"))
-        .map(|(_, message)| {
-            message
-                .split_once("] ")
-                .map_or(message, |(_, m)| m)
-                .to_owned()
+fn load(browser: &Browser, url: &str) -> Result<(u64, Vec<Step>, Vec<String>), String> {
+    browser.goto(url)?;
+    let page = browser.wait_for(READ_STEPS, PAGE_TIMEOUT, STEPS_SO_FAR);
+    let console = browser.take_console()?;
+    let page = page.map_err(|e| format!("{e}\nconsole:\n{}", console.join("\n")))?;
+    let failed = page["failed"].as_u64().unwrap_or(u64::MAX);
+    let steps = page["steps"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|s| Step {
+                    id: s["id"].as_str().unwrap_or_default().to_owned(),
+                    result: s["result"].as_str().unwrap_or_default().to_owned(),
+                    text: s["text"].as_str().unwrap_or_default().to_owned(),
+                })
+                .collect()
         })
-        .collect();
-    // Without the D-Bus chatter of a desktop-less machine.
-    let stderr_tail = tail(
-        stderr
-            .lines()
-            .filter(|line| !line.contains("dbus") && !line.contains(":CONSOLE")),
-        30,
-    );
-    let console_text = console.join("\n");
-    match status {
-        None => Err(format!(
-            "Chromium did not finish within {BROWSER_TIMEOUT:?}\n\
-             steps so far:\n{}\nconsole:\n{console_text}\nChromium stderr (tail):\n{stderr_tail}",
-            summary(&dom)
-        )),
-        Some(status) if !dom.contains(r#"<p id="finished""#) => Err(format!(
-            "the page did not finish (no end marker in the DOM); Chromium exited with \
-             {status} after {:.1?}\nsteps:\n{}\nconsole:\n{console_text}\nDOM (head):\n{}\n\
-             Chromium stderr (tail):\n{stderr_tail}",
-            started.elapsed(),
-            summary(&dom),
-            dom.chars().take(2000).collect::<String>()
-        )),
-        Some(_) => Ok(Browsed {
-            dom,
-            console,
-            stderr_tail,
-        }),
-    }
-}
-
-fn tail<'a>(lines: impl Iterator<Item = &'a str>, n: usize) -> String {
-    let all: Vec<&str> = lines.collect();
-    all[all.len().saturating_sub(n)..].join("\n")
+        .unwrap_or_default();
+    Ok((failed, steps, console))
 }
 
 /// A plain HTTP/1.1 GET on loopback, without `Origin`: not a CORS request.
@@ -338,88 +265,78 @@ fn get(port: u16, path: &str) -> Result<String, String> {
     Ok(body.to_owned())
 }
 
-/// Decodes the few entities a serialized text node may contain.
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&")
-}
-
-/// `(id, result, text)` of every step element, in page order.
-fn steps(dom: &str) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    let mut rest = dom;
-    while let Some(start) = rest.find(r#"<li id="step-"#) {
-        let element = &rest[start..];
-        let end = element.find("</li>").unwrap_or(element.len());
-        let element = &element[..end];
-        let attr = |name: &str| {
-            let key = format!(r#"{name}=""#);
-            element.find(&key).map(|i| {
-                let value = &element[i + key.len()..];
-                value[..value.find('"').unwrap_or(value.len())].to_owned()
-            })
-        };
-        let id = attr("id").unwrap_or_default();
-        let result = attr("data-result").unwrap_or_default();
-        let text = element.find('>').map_or("", |i| &element[i + 1..]);
-        // The script's own source mentions `<li id="step-…"`: not a step.
-        if id != "step-…" {
-            let id = id.trim_start_matches("step-").to_owned();
-            out.push((id, result, unescape(text)));
-        }
-        rest = &rest[start + end..];
-    }
-    out
-}
-
-fn summary(dom: &str) -> String {
-    let steps = steps(dom);
-    if steps.is_empty() {
-        return "  (none)".to_owned();
-    }
-    steps
-        .iter()
-        .map(|(_, _, text)| format!("  {text}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 impl Run {
+    fn summary(&self) -> String {
+        if self.steps.is_empty() {
+            return "  (none)".to_owned();
+        }
+        self.steps
+            .iter()
+            .map(|s| format!("  {}", s.text))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// Asserts that the page's step `id` ran and passed.
     fn assert_step(&self, id: &str) {
-        let steps = steps(&self.dom);
-        let found = steps.iter().find(|(step, _, _)| step == id);
-        let Some((_, result, text)) = found else {
+        let Some(step) = self.steps.iter().find(|s| s.id == id) else {
             panic!(
-                "{} run ({}): no step {id:?} on the page\nsteps:\n{}",
+                "{} {} run ({}): no step {id:?} on the page\nsteps:\n{}",
+                self.engine,
                 self.label,
                 self.url,
-                summary(&self.dom)
+                self.summary()
             );
         };
         assert_eq!(
-            result,
+            step.result,
             "pass",
-            "{} run ({}): step {id:?} did not pass: {text}\nall steps:\n{}\n\
-             console (Chromium logs the reason for a CORS failure here):\n{}\n\
-             Chromium stderr (tail):\n{}",
+            "{} {} run ({}): step {id:?} did not pass: {}\nall steps:\n{}\n\
+             console (the browser logs the reason for a CORS failure here):\n{}",
+            self.engine,
             self.label,
             self.url,
-            summary(&self.dom),
-            self.console.join("\n"),
-            self.stderr_tail
+            step.text,
+            self.summary(),
+            self.console.join("\n")
         );
     }
 
-    /// The console's CORS failure messages.
+    /// The console's CORS failure messages, one per blocked request.
+    ///
+    /// Engines word them differently. Chromium: `Access to fetch at '…' from
+    /// origin '…' has been blocked by CORS policy: <reason>`. Firefox:
+    /// `Cross-Origin Request Blocked: The Same Origin Policy disallows
+    /// reading the remote resource at …. (Reason: <reason>). Status code:
+    /// <status>.`, which never names the requesting origin, and, when a
+    /// preflight failed, a second message for the request that was then
+    /// never sent (see [`Run::firefox_not_sent`]), left out here.
     fn cors_errors(&self) -> Vec<&str> {
         self.console
             .iter()
-            .filter(|m| m.contains("blocked by CORS policy"))
+            .filter(|m| match self.engine {
+                Engine::Chromium => m.contains("blocked by CORS policy"),
+                Engine::Firefox => {
+                    m.contains("Cross-Origin Request Blocked") && !m.contains(FIREFOX_NOT_SENT)
+                }
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Firefox's follow-up messages for requests whose preflight failed.
+    fn firefox_not_sent(&self) -> usize {
+        self.console
+            .iter()
+            .filter(|m| m.contains(FIREFOX_NOT_SENT))
+            .count()
+    }
+
+    /// Console messages containing `text`.
+    fn console_with(&self, text: &str) -> Vec<&str> {
+        self.console
+            .iter()
+            .filter(|m| m.contains(text))
             .map(String::as_str)
             .collect()
     }
@@ -427,169 +344,285 @@ impl Run {
     /// A counter from the API's `/_stats`: `kind` is `options` (by path) or
     /// `handled` (by `METHOD path`); absent means 0.
     fn stat(&self, kind: &str, key: &str) -> u64 {
-        let section = format!(r#""{kind}":{{"#);
-        let Some(start) = self.stats.find(&section) else {
-            panic!("no {kind:?} in /_stats: {}", self.stats);
-        };
-        let section = &self.stats[start + section.len()..];
-        let section = &section[..section.find('}').unwrap_or(section.len())];
-        let key = format!(r#""{key}":"#);
-        section.find(&key).map_or(0, |i| {
-            let digits: String = section[i + key.len()..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            digits.parse().expect("a count")
-        })
+        assert!(
+            self.stats[kind].is_object(),
+            "no {kind:?} in /_stats: {}",
+            self.stats
+        );
+        self.stats[kind][key].as_u64().unwrap_or(0)
     }
 }
 
-#[test]
-#[ignore = "needs chromium: run with cargo test --test browser -- --ignored"]
-fn every_step_of_the_page_passes_and_the_page_finishes() {
-    let suite = suite();
-    for run in [&suite.allowed, &suite.foreign] {
+/// One test per engine for each scenario: `<scenario>::chromium` and
+/// `<scenario>::firefox`, both running the same body on that engine's
+/// [`Suite`].
+macro_rules! scenarios {
+    ($($(#[doc = $doc:literal])* fn $name:ident($suite:ident) $body:block)*) => {$(
+        $(#[doc = $doc])*
+        mod $name {
+            use super::*;
+
+            fn scenario($suite: &Suite) $body
+
+            #[test]
+            #[ignore = "needs chromium + chromedriver: cargo test --test browser -- --ignored"]
+            fn chromium() {
+                scenario(suite(Engine::Chromium));
+            }
+
+            #[test]
+            #[ignore = "needs firefox-esr + geckodriver: cargo test --test browser -- --ignored"]
+            fn firefox() {
+                scenario(suite(Engine::Firefox));
+            }
+        }
+    )*};
+}
+
+/// The step of the allowed page that Firefox fails: see the `max_age`
+/// scenario.
+const FIREFOX_FAILS: &str = "max-age";
+
+scenarios! {
+    /// Every step passes (Firefox: all but `max-age`, see that scenario), the
+    /// page finishes, and the only CORS failures are the ones the pages
+    /// provoke on purpose.
+    fn every_step_of_the_page_passes_and_the_page_finishes(suite) {
+        let expected_failures = match suite.engine {
+            Engine::Chromium => vec![],
+            Engine::Firefox => vec![FIREFOX_FAILS],
+        };
+        for run in [&suite.allowed, &suite.foreign] {
+            let failed: Vec<&str> = run
+                .steps
+                .iter()
+                .filter(|s| s.result != "pass")
+                .map(|s| s.id.as_str())
+                .collect();
+            let expected = if run.label == "allowed origin" {
+                &expected_failures[..]
+            } else {
+                &[]
+            };
+            assert!(
+                failed == expected && run.failed == expected.len() as u64,
+                "{} ({}) {} run ({}): failed steps {failed:?}, expected {expected:?}:\n{}\n\
+                 console:\n{}",
+                suite.engine,
+                suite.version,
+                run.label,
+                run.url,
+                run.summary(),
+                run.console.join("\n")
+            );
+        }
+        assert_eq!(suite.allowed.steps.len(), 11, "steps on ?suite=1");
+        assert_eq!(suite.foreign.steps.len(), 2, "steps on ?suite=foreign");
+        let errors = suite.allowed.cors_errors();
+        assert_eq!(errors.len(), 2, "CORS failures on ?suite=1: {errors:#?}");
+    }
+
+    /// POST /login with credentials: 'include' stored the `SameSite=None;
+    /// Secure` cookie from 127.0.0.1 (a secure context over plain http), and
+    /// GET /me sent it from the localhost page and read the answer.
+    fn cookie_login_then_the_session_cookie_is_sent_cross_site_and_the_response_read(suite) {
+        let run = &suite.allowed;
+        run.assert_step("login");
+        run.assert_step("me-cookie");
+        assert_eq!(run.stat("handled", "POST /login"), 1);
+        match run.engine {
+            // Allowed because the profile sets `cookie_controls_mode: 0`:
+            // headless Chromium blocks third-party cookies otherwise.
+            Engine::Chromium => {}
+            // Allowed by Firefox's defaults: Total Cookie Protection stores
+            // the cookie partitioned under the page's site (`localhost`), so
+            // this page's later calls send it. Firefox warns that such
+            // unpartitioned foreign cookies "will soon be rejected": a
+            // cross-site session cookie wants the `Partitioned` attribute
+            // (CHIPS) to keep working there.
+            Engine::Firefox => {
+                let warned = run.console_with("Cookie “session” will soon be rejected");
+                assert!(
+                    warned.len() == 1 && warned[0].contains("Partitioned"),
+                    "Firefox's CHIPS warning for the session cookie: {:#?}",
+                    run.console
+                );
+            }
+        }
+    }
+
+    /// x-request-id (in expose_headers) is readable; x-internal reads as null.
+    fn preflighted_put_with_authorization_and_json_succeeds_and_only_exposed_headers_are_readable(
+        suite
+    ) {
+        let run = &suite.allowed;
+        run.assert_step("put-bearer");
+        run.assert_step("exposed-header");
         assert!(
-            run.dom.contains(r#"<p id="finished" data-failed="0">"#),
-            "{} run ({}): some steps failed:\n{}",
-            run.label,
-            run.url,
-            summary(&run.dom)
+            run.stat("options", "/me") >= 1,
+            "the PUT should have been preflighted: {}",
+            run.stats
+        );
+        assert_eq!(run.stat("handled", "PUT /me"), 1, "{}", run.stats);
+    }
+
+    fn app_401_and_500_are_readable_by_the_allowed_origin(suite) {
+        let run = &suite.allowed;
+        run.assert_step("status-401");
+        run.assert_step("status-500");
+    }
+
+    /// The TypeErrors were CORS refusals, not network errors: the console
+    /// says so, in each engine's words.
+    fn disallowed_origin_is_blocked_and_its_preflighted_request_never_reaches_the_handler(suite) {
+        let run = &suite.foreign;
+        run.assert_step("foreign-put");
+        run.assert_step("foreign-get");
+        let errors = run.cors_errors();
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        match run.engine {
+            Engine::Chromium => {
+                let origin = run.url.split("/?").next().unwrap_or_default();
+                assert!(
+                    errors
+                        .iter()
+                        .all(|e| e.contains(&format!("from origin '{origin}'"))),
+                    "{errors:#?}"
+                );
+                assert!(
+                    errors[0].contains("Response to preflight request"),
+                    "the PUT should have failed at its preflight: {errors:#?}"
+                );
+            }
+            // Firefox names neither the origin nor the preflight, but gives
+            // the status: the layer's 403 refusing the preflight, then the
+            // app's own 401 for the GET (sent, answered, hidden from the
+            // script), both without `Access-Control-Allow-Origin`. The PUT
+            // gets the extra "did not succeed" message: it was never sent.
+            Engine::Firefox => {
+                assert!(
+                    errors
+                        .iter()
+                        .all(|e| e.contains("‘Access-Control-Allow-Origin’ missing")),
+                    "{errors:#?}"
+                );
+                assert!(
+                    errors[0].contains("Status code: 403"),
+                    "the PUT should have failed at its preflight: {errors:#?}"
+                );
+                assert!(
+                    errors[1].contains("Status code: 401"),
+                    "the GET should have reached the app: {errors:#?}"
+                );
+                assert_eq!(run.firefox_not_sent(), 1, "{:#?}", run.console);
+            }
+        }
+        assert!(
+            run.stat("options", "/me") >= 1,
+            "the refused preflight should have reached the server: {}",
+            run.stats
+        );
+        assert_eq!(
+            run.stat("handled", "PUT /me"),
+            0,
+            "the PUT /me handler ran for a disallowed origin: {}",
+            run.stats
+        );
+        // CORS decides who may read, not who may send: the simple GET did
+        // reach the app, and the browser hid the response from the script.
+        assert_eq!(run.stat("handled", "GET /me"), 1, "{}", run.stats);
+    }
+
+    /// The page compares /_stats before and after each blocked call: one
+    /// refused OPTIONS, no handler run.
+    fn header_and_method_outside_the_allowlist_are_blocked_before_the_handler(suite) {
+        let run = &suite.allowed;
+        run.assert_step("blocked-header");
+        run.assert_step("blocked-method");
+        let errors = run.cors_errors();
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        match run.engine {
+            Engine::Chromium => assert!(
+                errors
+                    .iter()
+                    .all(|e| e.contains("Response to preflight request")),
+                "both should have failed at their preflight: {errors:#?}"
+            ),
+            // Firefox reports the layer's 403 (the refused preflight), then
+            // that the request itself never went out.
+            Engine::Firefox => {
+                assert!(
+                    errors.iter().all(|e| e.contains("Status code: 403")),
+                    "both should have failed at their preflight: {errors:#?}"
+                );
+                assert_eq!(run.firefox_not_sent(), 2, "{:#?}", run.console);
+            }
+        }
+        assert_eq!(run.stat("handled", "DELETE /me"), 0, "{}", run.stats);
+        // Only the allowed PUT of the put-bearer step ran.
+        assert_eq!(run.stat("handled", "PUT /me"), 1, "{}", run.stats);
+    }
+
+    /// `max_age(600)` is under both engines' caps (Chromium 7200 s, Firefox
+    /// 86400 s). The caps themselves would take hours of real time to see:
+    /// the browser model (`tests/support/model.rs`) covers them.
+    ///
+    /// Chromium reuses the first preflight 6 s later, past the 5 s default.
+    ///
+    /// Firefox (ESR 153) does not, in this suite: in a fresh profile it does
+    /// not reuse the results of its first few preflights at all, whatever
+    /// their `Access-Control-Max-Age`, and `PUT /cached` is this page's
+    /// fourth preflight. Measured by hand with the same demo: the first
+    /// three or four preflights of a session are each repeated even 300 ms
+    /// later, every later one is cached for its max-age; time since start or
+    /// since page load does not change it, nor do the cookie or
+    /// speculative-connection preferences. So the step fails in Firefox with
+    /// two `OPTIONS`, asserted here: a Firefox that caches from the first
+    /// preflight fails this test, and then the difference can go.
+    fn max_age_lets_two_identical_preflighted_requests_share_one_options(suite) {
+        let run = &suite.allowed;
+        assert_eq!(run.stat("handled", "PUT /cached"), 2, "{}", run.stats);
+        match run.engine {
+            Engine::Chromium => {
+                run.assert_step("max-age");
+                assert_eq!(run.stat("options", "/cached"), 1, "{}", run.stats);
+            }
+            Engine::Firefox => {
+                let step = run.steps.iter().find(|s| s.id == FIREFOX_FAILS);
+                let text = step.map_or("(no step)", |s| s.text.as_str());
+                assert!(
+                    text.contains("2 OPTIONS /cached reached the server, expected 1"),
+                    "Firefox's max-age step: {text}"
+                );
+                assert_eq!(run.stat("options", "/cached"), 2, "{}", run.stats);
+            }
+        }
+    }
+
+    fn handler_set_allow_origin_inside_the_layer_does_not_break_the_browser(suite) {
+        let run = &suite.allowed;
+        run.assert_step("handler-acao");
+        assert_eq!(
+            run.stat("handled", "GET /handler-sets-acao"),
+            1,
+            "{}",
+            run.stats
         );
     }
-    assert_eq!(steps(&suite.allowed.dom).len(), 11, "steps on ?suite=1");
-    // The only CORS failures are the two the allowed page provokes on purpose.
-    let errors = suite.allowed.cors_errors();
-    assert_eq!(errors.len(), 2, "CORS failures on ?suite=1: {errors:#?}");
-    assert_eq!(
-        steps(&suite.foreign.dom).len(),
-        2,
-        "steps on ?suite=foreign"
-    );
-}
 
-#[test]
-#[ignore = "needs chromium: run with cargo test --test browser -- --ignored"]
-fn cookie_login_then_the_session_cookie_is_sent_cross_site_and_the_response_read() {
-    let run = &suite().allowed;
-    // POST /login with credentials: 'include' stored the SameSite=None;
-    // Secure cookie from 127.0.0.1 (a secure context over plain http) ...
-    run.assert_step("login");
-    // ... and GET /me sent it from the localhost page and read the answer.
-    run.assert_step("me-cookie");
-    assert_eq!(run.stat("handled", "POST /login"), 1);
-}
-
-#[test]
-#[ignore = "needs chromium: run with cargo test --test browser -- --ignored"]
-fn preflighted_put_with_authorization_and_json_succeeds_and_only_exposed_headers_are_readable() {
-    let run = &suite().allowed;
-    run.assert_step("put-bearer");
-    // x-request-id (in expose_headers) is readable; x-internal reads as null.
-    run.assert_step("exposed-header");
-    assert!(
-        run.stat("options", "/me") >= 1,
-        "the PUT should have been preflighted: {}",
-        run.stats
-    );
-    assert_eq!(run.stat("handled", "PUT /me"), 1, "{}", run.stats);
-}
-
-#[test]
-#[ignore = "needs chromium: run with cargo test --test browser -- --ignored"]
-fn app_401_and_500_are_readable_by_the_allowed_origin() {
-    let run = &suite().allowed;
-    run.assert_step("status-401");
-    run.assert_step("status-500");
-}
-
-#[test]
-#[ignore = "needs chromium: run with cargo test --test browser -- --ignored"]
-fn disallowed_origin_is_blocked_and_its_preflighted_request_never_reaches_the_handler() {
-    let run = &suite().foreign;
-    run.assert_step("foreign-put");
-    run.assert_step("foreign-get");
-    // The TypeErrors were CORS refusals, not network errors: Chromium says so.
-    let errors = run.cors_errors();
-    let origin = run.url.split("/?").next().unwrap_or_default();
-    assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert!(
-        errors
-            .iter()
-            .all(|e| e.contains(&format!("from origin '{origin}'"))),
-        "{errors:#?}"
-    );
-    assert!(
-        errors[0].contains("Response to preflight request"),
-        "the PUT should have failed at its preflight: {errors:#?}"
-    );
-    assert!(
-        run.stat("options", "/me") >= 1,
-        "the refused preflight should have reached the server: {}",
-        run.stats
-    );
-    assert_eq!(
-        run.stat("handled", "PUT /me"),
-        0,
-        "the PUT /me handler ran for a disallowed origin: {}",
-        run.stats
-    );
-    // CORS decides who may read, not who may send: the simple GET did reach
-    // the app, and the browser hid the response from the script.
-    assert_eq!(run.stat("handled", "GET /me"), 1, "{}", run.stats);
-}
-
-#[test]
-#[ignore = "needs chromium: run with cargo test --test browser -- --ignored"]
-fn header_and_method_outside_the_allowlist_are_blocked_before_the_handler() {
-    let run = &suite().allowed;
-    // The page compares /_stats before and after each blocked call: one
-    // refused OPTIONS, no handler run.
-    run.assert_step("blocked-header");
-    run.assert_step("blocked-method");
-    let errors = run.cors_errors();
-    assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert!(
-        errors
-            .iter()
-            .all(|e| e.contains("Response to preflight request")),
-        "both should have failed at their preflight: {errors:#?}"
-    );
-    assert_eq!(run.stat("handled", "DELETE /me"), 0, "{}", run.stats);
-    // Only the allowed PUT of the put-bearer step ran.
-    assert_eq!(run.stat("handled", "PUT /me"), 1, "{}", run.stats);
-}
-
-#[test]
-#[ignore = "needs chromium: run with cargo test --test browser -- --ignored"]
-fn max_age_lets_two_identical_preflighted_requests_share_one_options() {
-    let run = &suite().allowed;
-    run.assert_step("max-age");
-    assert_eq!(run.stat("options", "/cached"), 1, "{}", run.stats);
-    assert_eq!(run.stat("handled", "PUT /cached"), 2, "{}", run.stats);
-}
-
-#[test]
-#[ignore = "needs chromium: run with cargo test --test browser -- --ignored"]
-fn handler_set_allow_origin_inside_the_layer_does_not_break_the_browser() {
-    let run = &suite().allowed;
-    run.assert_step("handler-acao");
-    assert_eq!(
-        run.stat("handled", "GET /handler-sets-acao"),
-        1,
-        "{}",
-        run.stats
-    );
-}
-
-/// The trap: browsers reject a `SameSite=None` cookie without `Secure`
-/// outright. Nothing fails visibly: the response is read fine, and the cookie
-/// is simply never sent back, so the session "doesn't stick". Always pair
-/// `SameSite=None` with `Secure` (loopback http counts as secure).
-#[test]
-#[ignore = "needs chromium: run with cargo test --test browser -- --ignored"]
-fn samesite_none_cookie_without_secure_is_dropped_by_the_browser() {
-    let run = &suite().allowed;
-    run.assert_step("cookie-trap");
-    assert_eq!(run.stat("handled", "GET /cookie-echo"), 1, "{}", run.stats);
+    /// The trap: browsers reject a `SameSite=None` cookie without `Secure`
+    /// outright. Nothing fails visibly: the response is read fine, and the
+    /// cookie is simply never sent back, so the session "doesn't stick".
+    /// Always pair `SameSite=None` with `Secure` (loopback http counts as
+    /// secure).
+    fn samesite_none_cookie_without_secure_is_dropped_by_the_browser(suite) {
+        let run = &suite.allowed;
+        run.assert_step("cookie-trap");
+        assert_eq!(run.stat("handled", "GET /cookie-echo"), 1, "{}", run.stats);
+        // Both engines drop it; Firefox also says why, in the console.
+        if run.engine == Engine::Firefox {
+            let rejected = run.console_with("Cookie “without_secure” rejected");
+            assert_eq!(rejected.len(), 1, "{:#?}", run.console);
+        }
+    }
 }
