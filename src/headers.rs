@@ -3,13 +3,25 @@
 
 use http::HeaderValue;
 
+/// RFC 9110 `tchar`, as a table: one load per byte on the request path.
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = matches!(c,
+            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.'
+            | b'^' | b'_' | b'`' | b'|' | b'~'
+            | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z');
+        b += 1;
+    }
+    table
+};
+
 /// RFC 9110 `tchar`.
 #[inline]
 pub(crate) const fn is_tchar(b: u8) -> bool {
-    matches!(b,
-        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.'
-        | b'^' | b'_' | b'`' | b'|' | b'~'
-        | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+    TCHAR[b as usize]
 }
 
 /// RFC 9110 `token`: one or more `tchar`.
@@ -120,6 +132,9 @@ pub(crate) struct AllowedHeaders {
     longest: usize,
 }
 
+/// Lists up to this long are scanned rather than binary-searched.
+const SCAN_LIMIT: usize = 16;
+
 /// Most names a wildcard (`*`) header configuration echoes in one preflight.
 pub(crate) const MAX_WILDCARD_NAMES: usize = 128;
 /// Longest header name a wildcard configuration echoes.
@@ -149,9 +164,17 @@ impl AllowedHeaders {
         }
     }
 
-    /// Case-insensitive membership, by binary search: no allocation.
+    /// Case-insensitive membership, without allocating: a length-filtered
+    /// scan for short lists (most names differ in length, so few bytes are
+    /// compared), a binary search for long ones.
     #[inline]
     pub(crate) fn contains(&self, name: &[u8]) -> bool {
+        if self.names.len() <= SCAN_LIMIT {
+            return self
+                .names
+                .iter()
+                .any(|n| n.len() == name.len() && (**n == *name || n.eq_ignore_ascii_case(name)));
+        }
         self.names
             .binary_search_by(|probe| cmp_ignore_ascii_case(probe, name))
             .is_ok()
@@ -312,6 +335,31 @@ mod tests {
             HeaderCheck::Empty => HeaderCheck::Empty,
             HeaderCheck::Allowed => HeaderCheck::Allowed,
             HeaderCheck::Malformed => HeaderCheck::Malformed,
+        }
+    }
+
+    #[test]
+    fn long_lists_are_searched_like_short_ones() {
+        let names: Vec<String> = (0..100).map(|i| format!("X-Header-{i}")).collect();
+        let long = AllowedHeaders::new(false, names.clone());
+        let short = AllowedHeaders::new(false, names[..10].to_vec());
+        for i in 0..100 {
+            let lower = format!("x-header-{i}");
+            assert!(long.contains(lower.as_bytes()));
+            assert!(long.contains(lower.to_uppercase().as_bytes()));
+            assert_eq!(short.contains(lower.as_bytes()), i < 10);
+        }
+        assert!(!long.contains(b"x-header-100"));
+        assert!(!long.contains(b"x-header"));
+        assert!(!short.contains(b""));
+    }
+
+    #[test]
+    fn tchar_table_matches_the_grammar() {
+        let specials = b"!#$%&'*+-.^_`|~";
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || specials.contains(&b);
+            assert_eq!(is_tchar(b), expected, "{b}");
         }
     }
 

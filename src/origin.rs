@@ -252,27 +252,47 @@ fn serialize_ipv6(addr: &Ipv6Addr) -> String {
     out
 }
 
-/// FNV-1a: a fixed, fast hash for a table built once from trusted
-/// configuration. Request bytes are only looked up, never inserted, so a
-/// keyed hash buys nothing here.
+/// A fixed, fast hash for tables built once from trusted configuration: it
+/// mixes eight bytes at a time (multiply-rotate, as rustc's FxHash). Request
+/// bytes are only looked up, never inserted, so an attacker cannot grow a
+/// probe chain, and a keyed hash would buy nothing here but time.
 #[derive(Default)]
 pub(crate) struct Fnv(u64);
 
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl Fnv {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
 impl Hasher for Fnv {
+    #[inline]
     fn finish(&self) -> u64 {
         self.0
     }
+
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
     }
 }
 

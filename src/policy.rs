@@ -259,15 +259,20 @@ impl Policy {
         };
         eval.origin = Some(origin);
         let allow_origin = self.allow_origin(origin);
-        eval.decision =
-            if method == Method::OPTIONS && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD) {
-                self.evaluate_preflight(allow_origin, headers, &mut eval)
-            } else {
-                match allow_origin {
-                    Some(allow_origin) => Decision::ActualAllowed { allow_origin },
-                    None => Decision::ActualRejected(Rejection::OriginNotAllowed),
-                }
-            };
+        let preflight = method == Method::OPTIONS;
+        let requested = if preflight {
+            single(headers, ACCESS_CONTROL_REQUEST_METHOD)
+        } else {
+            Single::None
+        };
+        eval.decision = if !matches!(requested, Single::None) {
+            self.evaluate_preflight(allow_origin, requested, headers, &mut eval)
+        } else {
+            match allow_origin {
+                Some(allow_origin) => Decision::ActualAllowed { allow_origin },
+                None => Decision::ActualRejected(Rejection::OriginNotAllowed),
+            }
+        };
         eval
     }
 
@@ -283,10 +288,11 @@ impl Policy {
     fn evaluate_preflight<'a>(
         &self,
         allow_origin: Option<HeaderValue>,
+        requested: Single<'a>,
         headers: &'a HeaderMap,
         eval: &mut Evaluation<'a>,
     ) -> Decision {
-        let method = match single(headers, ACCESS_CONTROL_REQUEST_METHOD) {
+        let method = match requested {
             Single::One(m) => m,
             Single::None | Single::Many => {
                 return Decision::PreflightRejected(match allow_origin {
