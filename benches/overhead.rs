@@ -1,0 +1,501 @@
+//! Per-request overhead of `strict-cors` against `tower-http`'s `CorsLayer`,
+//! measured in one run, on the same inner service and the same requests.
+//!
+//! Every service is driven synchronously: `poll_ready`, `call`, and one poll of
+//! the response future with a no-op waker (every future here is ready at once),
+//! so no runtime is in the measurement. Requests are built outside the timed
+//! region (`iter_batched`), the same way for all three services; the responses
+//! are dropped outside it too.
+//!
+//! Groups:
+//! - `paths/<path>/{bare,floor,tower-http,strict-cors}`: the four request
+//!   paths (allowed actual request, allowed preflight, no `Origin`, refused
+//!   origin), on an inner service answering `200` with an empty `HeaderMap`.
+//!   `floor` is not a layer: the inner service plus only the headers a
+//!   correct CORS layer must write (see [`Floor`]), a lower bound for any.
+//! - `paths_typed/<path>/…`: the same, on an inner service answering `200`
+//!   with a `content-type` header, as real handlers do (its `HeaderMap` is
+//!   then already allocated, so what a layer adds is only its own work).
+//! - `allowlist/{tower-http,strict-cors}/<n>`: the allowed actual request
+//!   against `n` allowed origins (1, 10, 1000), the matching one last.
+//! - `evaluate/<path>/strict-cors`: strict-cors's decision alone
+//!   (`CorsLayer::evaluate`), no response.
+//!
+//! Run: `cargo bench --bench overhead -- --warm-up-time 1 --measurement-time 3`.
+//! Overhead of a layer = layered time − bare time, per path.
+//!
+//! `OVERHEAD_TABLE=1 cargo bench --bench overhead` runs, instead of criterion,
+//! an interleaved measurement of the same services and requests (rounds of
+//! bare, floor, tower-http and strict-cors batches in rotating order, so all
+//! four see the same machine load) and prints the per-path table with the
+//! overhead ratios; see [`table`]. Sturdier on a shared, noisy machine.
+
+use std::convert::Infallible;
+use std::fmt::Debug;
+use std::future::{ready, Future, Ready};
+use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, BatchSize, BenchmarkId, Criterion};
+use futures_util::task::noop_waker_ref;
+use futures_util::FutureExt;
+use http::header::{
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD,
+    AUTHORIZATION, CONTENT_TYPE, ORIGIN,
+};
+use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
+use tower::service_fn;
+use tower::{Layer, Service};
+
+const ALLOWED: &str = "https://app.example.com";
+const OTHER_ALLOWED: &str = "https://admin.example.com";
+const DISALLOWED: &str = "https://evil.example.net";
+
+/// Polls `svc` ready, calls it, and polls the response future once.
+#[inline]
+fn drive<S, B>(svc: &mut S, req: Request<()>) -> Response<B>
+where
+    S: Service<Request<()>, Response = Response<B>>,
+    S::Error: Debug,
+{
+    let mut cx = Context::from_waker(noop_waker_ref());
+    match svc.poll_ready(&mut cx) {
+        Poll::Ready(Ok(())) => {}
+        other => panic!("service not ready: {other:?}"),
+    }
+    let mut fut = pin!(svc.call(req));
+    match fut.as_mut().poll(&mut cx) {
+        Poll::Ready(Ok(response)) => response,
+        Poll::Ready(Err(e)) => panic!("service failed: {e:?}"),
+        Poll::Pending => panic!("response future not ready"),
+    }
+}
+
+type Inner = fn(Request<()>) -> Ready<Result<Response<String>, Infallible>>;
+
+/// The trivial inner service: `200`, empty body, empty `HeaderMap`.
+fn plain(_req: Request<()>) -> Ready<Result<Response<String>, Infallible>> {
+    ready(Ok(Response::new(String::new())))
+}
+
+/// The trivial inner service with the one header every real handler sets.
+fn typed(_req: Request<()>) -> Ready<Result<Response<String>, Infallible>> {
+    let mut response = Response::new(String::new());
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    ready(Ok(response))
+}
+
+/// Not a CORS layer: the inner service plus only the response headers a
+/// correct CORS layer has to write on `path` (values `from_static`, no
+/// checks at all). Its overhead over the bare service is a lower bound for
+/// any layer: what is left once deciding costs nothing.
+#[derive(Clone, Copy)]
+struct Floor {
+    inner: Inner,
+    path: Path,
+}
+
+impl Service<Request<()>> for Floor {
+    type Response = Response<String>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<String>, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<()>) -> Self::Future {
+        use http::header::{
+            ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
+            ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+            VARY,
+        };
+        if let Path::Preflight = self.path {
+            drop(req);
+            let mut response = Response::new(String::new());
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            let h = response.headers_mut();
+            h.insert(
+                ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static(ALLOWED),
+            );
+            h.insert(
+                ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
+            h.insert(
+                ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("PUT"),
+            );
+            h.insert(
+                ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("authorization,content-type"),
+            );
+            h.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+            h.insert(
+                VARY,
+                HeaderValue::from_static(
+                    "origin, access-control-request-method, access-control-request-headers",
+                ),
+            );
+            return ready(Ok(response));
+        }
+        let mut response = match (self.inner)(req).now_or_never() {
+            Some(Ok(response)) => response,
+            _ => unreachable!("the inner service is ready at once and infallible"),
+        };
+        let h = response.headers_mut();
+        if let Path::ActualAllowed = self.path {
+            h.insert(
+                ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static(ALLOWED),
+            );
+            h.insert(
+                ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
+            h.insert(
+                ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("x-request-id"),
+            );
+        }
+        h.append(VARY, HeaderValue::from_static("origin"));
+        ready(Ok(response))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Path {
+    ActualAllowed,
+    Preflight,
+    NoOrigin,
+    Disallowed,
+}
+
+impl Path {
+    const ALL: [Path; 4] = [
+        Path::ActualAllowed,
+        Path::Preflight,
+        Path::NoOrigin,
+        Path::Disallowed,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Path::ActualAllowed => "actual_allowed",
+            Path::Preflight => "preflight_allowed",
+            Path::NoOrigin => "no_origin",
+            Path::Disallowed => "disallowed_origin",
+        }
+    }
+
+    /// The request, every value `from_static`.
+    fn request(self) -> Request<()> {
+        let b = Request::builder().uri("/api/items");
+        let b = match self {
+            Path::ActualAllowed => b
+                .method(Method::GET)
+                .header(ORIGIN, HeaderValue::from_static(ALLOWED)),
+            Path::Preflight => b
+                .method(Method::OPTIONS)
+                .header(ORIGIN, HeaderValue::from_static(ALLOWED))
+                .header(
+                    ACCESS_CONTROL_REQUEST_METHOD,
+                    HeaderValue::from_static("PUT"),
+                )
+                .header(
+                    ACCESS_CONTROL_REQUEST_HEADERS,
+                    HeaderValue::from_static("authorization,content-type"),
+                ),
+            Path::NoOrigin => b.method(Method::GET),
+            Path::Disallowed => b
+                .method(Method::GET)
+                .header(ORIGIN, HeaderValue::from_static(DISALLOWED)),
+        };
+        b.body(()).expect("request")
+    }
+}
+
+fn strict_layer(origins: &[String]) -> strict_cors::CorsLayer {
+    strict_cors::CorsLayer::builder()
+        .allow_origins(origins)
+        .allow_credentials(true)
+        .allow_methods(["GET", "POST", "PUT", "DELETE"])
+        .allow_headers(["content-type", "authorization"])
+        .expose_headers(["x-request-id"])
+        .max_age(Duration::from_secs(600))
+        .build()
+        .expect("valid strict-cors configuration")
+}
+
+fn tower_http_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(
+            origins
+                .iter()
+                .map(|o| HeaderValue::from_str(o).expect("origin value")),
+        ))
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([CONTENT_TYPE, AUTHORIZATION])
+        .expose_headers([HeaderName::from_static("x-request-id")])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Checks that each service does what the path is about before timing it.
+fn sanity_check(path: Path, inner: Inner) {
+    let origins = [ALLOWED.to_owned(), OTHER_ALLOWED.to_owned()];
+    let mut strict = strict_layer(&origins).layer(service_fn(inner));
+    let mut th = tower_http_layer(&origins).layer(service_fn(inner));
+    let s = drive(&mut strict, path.request());
+    let t = drive(&mut th, path.request());
+    let acao = |r: &Response<String>| r.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).cloned();
+    match path {
+        Path::ActualAllowed => {
+            assert_eq!(
+                acao(&s).as_ref().map(|v| v.as_bytes()),
+                Some(ALLOWED.as_bytes())
+            );
+            assert_eq!(
+                acao(&t).as_ref().map(|v| v.as_bytes()),
+                Some(ALLOWED.as_bytes())
+            );
+        }
+        Path::Preflight => {
+            assert_eq!(s.status(), StatusCode::NO_CONTENT);
+            assert_eq!(t.status(), StatusCode::OK);
+            assert!(acao(&s).is_some() && acao(&t).is_some());
+        }
+        Path::NoOrigin | Path::Disallowed => {
+            assert_eq!(s.status(), StatusCode::OK);
+            assert!(acao(&s).is_none() && acao(&t).is_none());
+        }
+    }
+}
+
+fn bench_paths_with(c: &mut Criterion, group_name: &str, inner: Inner) {
+    let origins = [ALLOWED.to_owned(), OTHER_ALLOWED.to_owned()];
+    let strict = strict_layer(&origins);
+    let th = tower_http_layer(&origins);
+    let mut group = c.benchmark_group(group_name);
+    for path in Path::ALL {
+        sanity_check(path, inner);
+        let mut bare = service_fn(inner);
+        let mut floor = Floor { inner, path };
+        let mut th_svc = th.layer(service_fn(inner));
+        let mut strict_svc = strict.layer(service_fn(inner));
+        group.bench_function(BenchmarkId::new(path.name(), "bare"), |b| {
+            b.iter_batched(
+                || path.request(),
+                |req| drive(&mut bare, black_box(req)),
+                BatchSize::SmallInput,
+            )
+        });
+        group.bench_function(BenchmarkId::new(path.name(), "floor"), |b| {
+            b.iter_batched(
+                || path.request(),
+                |req| drive(&mut floor, black_box(req)),
+                BatchSize::SmallInput,
+            )
+        });
+        group.bench_function(BenchmarkId::new(path.name(), "tower-http"), |b| {
+            b.iter_batched(
+                || path.request(),
+                |req| drive(&mut th_svc, black_box(req)),
+                BatchSize::SmallInput,
+            )
+        });
+        group.bench_function(BenchmarkId::new(path.name(), "strict-cors"), |b| {
+            b.iter_batched(
+                || path.request(),
+                |req| drive(&mut strict_svc, black_box(req)),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+fn bench_paths(c: &mut Criterion) {
+    bench_paths_with(c, "paths", plain);
+    bench_paths_with(c, "paths_typed", typed);
+}
+
+/// `n` allowed origins, `ALLOWED` last.
+fn allowlist(n: usize) -> Vec<String> {
+    (1..n)
+        .map(|i| format!("https://app{i}.example.com"))
+        .chain([ALLOWED.to_owned()])
+        .collect()
+}
+
+fn bench_allowlist(c: &mut Criterion) {
+    let mut group = c.benchmark_group("allowlist");
+    for n in [1usize, 10, 1000] {
+        let origins = allowlist(n);
+        let mut th_svc = tower_http_layer(&origins).layer(service_fn(plain as Inner));
+        let mut strict_svc = strict_layer(&origins).layer(service_fn(plain as Inner));
+        for r in [
+            drive(&mut th_svc, Path::ActualAllowed.request()),
+            drive(&mut strict_svc, Path::ActualAllowed.request()),
+        ] {
+            assert_eq!(
+                r.headers()
+                    .get(ACCESS_CONTROL_ALLOW_ORIGIN)
+                    .map(|v| v.as_bytes()),
+                Some(ALLOWED.as_bytes())
+            );
+        }
+        group.bench_with_input(BenchmarkId::new("tower-http", n), &n, |b, _| {
+            b.iter_batched(
+                || Path::ActualAllowed.request(),
+                |req| drive(&mut th_svc, black_box(req)),
+                BatchSize::SmallInput,
+            )
+        });
+        group.bench_with_input(BenchmarkId::new("strict-cors", n), &n, |b, _| {
+            b.iter_batched(
+                || Path::ActualAllowed.request(),
+                |req| drive(&mut strict_svc, black_box(req)),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+/// `strict-cors`'s decision alone (`CorsLayer::evaluate`) on each path.
+fn bench_evaluate(c: &mut Criterion) {
+    let strict = strict_layer(&[ALLOWED.to_owned(), OTHER_ALLOWED.to_owned()]);
+    let mut group = c.benchmark_group("evaluate");
+    for path in Path::ALL {
+        let (parts, ()) = path.request().into_parts();
+        group.bench_function(BenchmarkId::new(path.name(), "strict-cors"), |b| {
+            b.iter(|| strict.evaluate(black_box(&parts)))
+        });
+    }
+    group.finish();
+}
+
+/// Times one batch of requests through `svc`, in ns per request. The
+/// requests are built before the clock starts; the responses are dropped
+/// after it stops.
+fn time_batch<S>(svc: &mut S, path: Path, n: usize, out: &mut Vec<Response<String>>) -> f64
+where
+    S: Service<Request<()>, Response = Response<String>, Error = Infallible>,
+{
+    let requests: Vec<Request<()>> = (0..n).map(|_| path.request()).collect();
+    let start = Instant::now();
+    for req in requests {
+        out.push(drive(svc, black_box(req)));
+    }
+    let elapsed = start.elapsed();
+    black_box(&mut *out).clear();
+    elapsed.as_nanos() as f64 / n as f64
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// One row of the interleaved table: `rounds` rounds, each timing a batch
+/// through the bare service, the floor, tower-http and strict-cors (in
+/// rotating order), so that all see the same machine load. Overheads are the
+/// medians of the per-round differences with the bare batch of the same round.
+fn table_row(label: &str, path: Path, inner: Inner, origins: &[String], rounds: usize, n: usize) {
+    let mut bare = service_fn(inner);
+    let mut floor = Floor { inner, path };
+    let mut th = tower_http_layer(origins).layer(service_fn(inner));
+    let mut strict = strict_layer(origins).layer(service_fn(inner));
+    let mut out = Vec::with_capacity(n);
+    let mut times: [Vec<f64>; 4] = Default::default();
+    let mut overheads: [Vec<f64>; 4] = Default::default();
+    for round in 0..rounds {
+        let mut t = [0.0; 4];
+        for k in 0..4 {
+            let which = (round + k) % 4;
+            t[which] = match which {
+                0 => time_batch(&mut bare, path, n, &mut out),
+                1 => time_batch(&mut floor, path, n, &mut out),
+                2 => time_batch(&mut th, path, n, &mut out),
+                _ => time_batch(&mut strict, path, n, &mut out),
+            };
+        }
+        for i in 0..4 {
+            times[i].push(t[i]);
+            overheads[i].push(t[i] - t[0]);
+        }
+    }
+    let [bare, floor, th, sc] = times.map(median);
+    let [_, floor_o, th_o, sc_o] = overheads.map(median);
+    println!(
+        "| {label:<30} | {bare:>6.0} | {floor:>6.0} | {th:>6.0} | {sc:>6.0} | {floor_o:>6.0} | \
+         {th_o:>6.0} | {sc_o:>6.0} | {:>5.2} | {:>5.2} |",
+        sc_o / th_o,
+        floor_o / th_o,
+    );
+}
+
+/// `OVERHEAD_TABLE=1 cargo bench --bench overhead`: instead of criterion,
+/// an interleaved, paired measurement of every path and allowlist size,
+/// printed as a table (median ns per request; `OVERHEAD_ROUNDS`, default
+/// 101, and `OVERHEAD_BATCH`, default 1000 requests per batch). Sturdier than
+/// separate criterion benchmarks on a shared, noisy machine.
+fn table() {
+    let env = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let rounds = env("OVERHEAD_ROUNDS", 101);
+    let n = env("OVERHEAD_BATCH", 1000);
+    println!("{rounds} rounds of {n} requests; median ns per request");
+    println!("columns: time per request (bare, floor, tower-http, strict-cors), then");
+    println!("overhead over bare (floor, tower-http, strict-cors), then the ratios");
+    println!("strict-cors overhead / tower-http overhead and floor / tower-http overhead");
+    println!(
+        "| {:<30} | {:>6} | {:>6} | {:>6} | {:>6} | {:>6} | {:>6} | {:>6} | {:>5} | {:>5} |",
+        "path", "bare", "floor", "th", "sc", "+floor", "+th", "+sc", "sc/th", "fl/th"
+    );
+    println!(
+        "|{:-<32}|{:->8}|{:->8}|{:->8}|{:->8}|{:->8}|{:->8}|{:->8}|{:->7}|{:->7}|",
+        "", "", "", "", "", "", "", "", "", ""
+    );
+    let origins = [ALLOWED.to_owned(), OTHER_ALLOWED.to_owned()];
+    for (variant, inner) in [("", plain as Inner), ("typed ", typed as Inner)] {
+        for path in Path::ALL {
+            let label = format!("{variant}{}", path.name());
+            table_row(&label, path, inner, &origins, rounds, n);
+        }
+    }
+    for size in [1usize, 10, 1000] {
+        let label = format!("allowlist {size}, actual_allowed");
+        table_row(
+            &label,
+            Path::ActualAllowed,
+            plain,
+            &allowlist(size),
+            rounds,
+            n,
+        );
+    }
+}
+
+criterion_group!(benches, bench_paths, bench_allowlist, bench_evaluate);
+
+fn main() {
+    if std::env::var_os("OVERHEAD_TABLE").is_some() {
+        table();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
