@@ -360,6 +360,33 @@ async fn nest_with_a_fallback_in_the_sub_router_covers_its_unknown_paths() {
 }
 
 #[tokio::test]
+async fn under_nest_the_layer_and_the_handler_see_the_stripped_path() {
+    // What the recipes say: a sub-router's layer sees `/me`, not `/api/me`
+    // (it matters for anything keyed on the path, such as exempt paths).
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let api = Router::new()
+        .route(
+            "/me",
+            get(|uri: axum::http::Uri| async move { uri.path().to_owned() }),
+        )
+        .layer(api_cors())
+        .layer(axum::middleware::from_fn(
+            move |req: Request, next: axum::middleware::Next| {
+                record.lock().unwrap().push(req.uri().path().to_owned());
+                next.run(req)
+            },
+        ));
+    let app = Router::new().nest("/api", api);
+    let r = send(app.clone(), request(Method::GET, "/api/me", Some(APP))).await;
+    assert_api_actual(&r, StatusCode::OK);
+    assert_eq!(body(r).await, b"/me");
+    let r = send(app, preflight("/api/me", APP, "PUT", None)).await;
+    assert_api_preflight(&r, "PUT");
+    assert_eq!(*seen.lock().unwrap(), ["/me", "/me"]);
+}
+
+#[tokio::test]
 async fn merge_gives_each_router_its_own_policy() {
     let public = Router::new()
         .route("/public/info", get(|| async { "public info" }))
