@@ -43,6 +43,8 @@ impl CorsLayer {
     ///
     /// Pure: no response, no inner service, no logging. Useful in your own
     /// logs, metrics or an admin endpoint ("why is this origin refused?").
+    /// With the whole request at hand (in a middleware or a handler), use
+    /// [`evaluate_request`](Self::evaluate_request) instead of splitting it.
     ///
     /// ```
     /// use strict_cors::{CorsLayer, Decision, Rejection};
@@ -62,6 +64,32 @@ impl CorsLayer {
     /// ```
     pub fn evaluate(&self, parts: &Parts) -> Decision {
         self.policy.load().evaluate(&parts.method, &parts.headers)
+    }
+
+    /// [`evaluate`](Self::evaluate) for a whole request, without splitting
+    /// it: the same decision as `evaluate` on its [`Parts`]. The body is
+    /// never read.
+    ///
+    /// ```
+    /// use strict_cors::{CorsLayer, Decision};
+    ///
+    /// let cors = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .allow_methods(["PUT"])
+    ///     .build()?;
+    /// let req = http::Request::options("/me")
+    ///     .header("origin", "https://app.example.com")
+    ///     .header("access-control-request-method", "PUT")
+    ///     .body("any body type")?;
+    /// let decision = cors.evaluate_request(&req);
+    /// assert!(matches!(decision, Decision::PreflightAllowed(_)));
+    /// // The same as `evaluate` on the request's parts.
+    /// let (parts, _body) = req.into_parts();
+    /// assert_eq!(decision, cors.evaluate(&parts));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_request<B>(&self, req: &http::Request<B>) -> Decision {
+        self.policy.load().evaluate(req.method(), req.headers())
     }
 }
 

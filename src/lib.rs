@@ -52,6 +52,8 @@
 //! # }
 //! ```
 //!
+//! Mount it with `Router::layer` (not `route_layer`), outside auth: see [`recipes`].
+//!
 //! A wrong configuration does not build:
 //!
 //! ```
@@ -140,6 +142,7 @@ mod layer;
 mod origin;
 mod pattern;
 mod policy;
+pub mod recipes;
 mod reload;
 mod service;
 
