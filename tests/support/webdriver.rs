@@ -77,8 +77,10 @@ impl Engine {
         }
     }
 
-    /// Whether [`Browser::take_console`] can read the console. WebKitWebDriver
-    /// has no log command (`/se/log` is "unknown command"), and MiniBrowser's
+    /// Whether [`Browser::take_console`] can read the console. WebKitGTK
+    /// 2.50's WebKitWebDriver has no log command (`/se/log` is "unknown
+    /// command") and no WebDriver BiDi (a session asking for `webSocketUrl`
+    /// is refused: "Failed to match capabilities"), and MiniBrowser's
     /// `--enable-write-console-messages-to-stdout` is not applied to the web
     /// views automation creates (tried: nothing reaches its output), so the
     /// WebKit runs cannot see why a request was blocked, only that it was.
