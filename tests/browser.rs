@@ -534,8 +534,8 @@ fn run_differential(browser: &Browser) -> Result<Differential, String> {
         let page_origin = format!("http://localhost:{}", ports[0]);
         let api_base = format!("http://127.0.0.1:{}", ports[1]);
         let cases = differential::draw_cases(seed, n, &page_origin);
-        let log = differential::serve(page, api, &cases).await;
-        Ok::<_, String>((page_origin, api_base, log, cases, ()))
+        let (log, tasks) = differential::serve(page, api, &cases).await;
+        Ok::<_, String>((page_origin, api_base, log, cases, Tasks(tasks.into())))
     })?;
     let fail = |e: String| {
         browser.with_driver_log(format!(

@@ -11,7 +11,7 @@
 //!   ([`SessionCookie::CrossSite`]). Use a bearer token there.
 //!
 //! Shared by `main.rs` (the runnable demo) and `tests/browser.rs` (which loads
-//! this same page in headless Chromium), so the demo a newcomer opens is the
+//! this same page in Chromium, Firefox and WebKit), so the demo a newcomer opens is the
 //! one the browser suite proves.
 //!
 //! Routes of the API (all behind the CORS layer):

@@ -357,13 +357,17 @@ pub type Log = Arc<Mutex<HashMap<String, Seen>>>;
 const PAGE: &str = "<!doctype html><meta charset=utf-8><title>differential</title>\
                     <p>strict-cors differential cases run here.</p>";
 
-/// Serves the page at `/` on `page` and the cases on `api` until dropped
-/// (the tasks end with the runtime). Returns the log of requests.
-pub async fn serve(page: TcpListener, api: TcpListener, cases: &[Case]) -> Log {
+/// Serves the page at `/` on `page` and the cases on `api`, on two tasks
+/// (abort them to stop). Returns the log of requests and the tasks.
+pub async fn serve(
+    page: TcpListener,
+    api: TcpListener,
+    cases: &[Case],
+) -> (Log, [tokio::task::JoinHandle<()>; 2]) {
     let log: Log = Arc::default();
     let cases: Arc<HashMap<String, Case>> =
         Arc::new(cases.iter().map(|c| (c.path.clone(), c.clone())).collect());
-    tokio::spawn(accept(page, move |_req| {
+    let page_task = tokio::spawn(accept(page, move |_req| {
         let mut response = Response::new(Full::new(Bytes::from_static(PAGE.as_bytes())));
         response.headers_mut().insert(
             "content-type",
@@ -372,7 +376,7 @@ pub async fn serve(page: TcpListener, api: TcpListener, cases: &[Case]) -> Log {
         response
     }));
     let api_log = log.clone();
-    tokio::spawn(accept(api, move |req: Request<Incoming>| {
+    let api_task = tokio::spawn(accept(api, move |req: Request<Incoming>| {
         let path = req.uri().path().to_owned();
         let Some(case) = cases.get(&path) else {
             let mut response = Response::new(Full::new(Bytes::new()));
@@ -398,7 +402,7 @@ pub async fn serve(page: TcpListener, api: TcpListener, cases: &[Case]) -> Log {
         let (parts, ()) = scripted.to_response().into_parts();
         Response::from_parts(parts, Full::new(Bytes::from_static(b"case")))
     }));
-    log
+    (log, [page_task, api_task])
 }
 
 async fn accept<F>(listener: TcpListener, answer: F)

@@ -10,7 +10,7 @@
 //! on a private current-thread tokio runtime; JSON is `serde_json`.
 //!
 //! Everything engine-specific (binaries, flags, preferences, how the console
-//! is read) lives in [`Engine`]; a [`Browser`] behaves the same for both.
+//! is read) lives in [`Engine`]; a [`Browser`] behaves the same for every engine.
 //! Dropping a [`Browser`] ends its session, kills its driver process and
 //! removes its temporary directory.
 
