@@ -1325,6 +1325,7 @@ scenarios! {
     fn same_site_shape_sends_the_lax_cookie_in_every_engine_and_the_audit_is_silent(suite) {
         let run = &suite.same_site;
         run.assert_all_passed(4);
+        assert!(run.console.is_empty(), "{:#?}", run.console);
         assert_eq!(run.stat("handled", "GET /me"), 1, "{}", run.stats);
         let origin = run.url.trim_end_matches('/');
         let audits = cookie_audits(origin);
@@ -1347,6 +1348,24 @@ scenarios! {
     fn other_site_page_gets_no_lax_cookie_and_the_cookie_audit_warns(suite) {
         let run = &suite.other_site;
         run.assert_all_passed(4);
+        // CORS allowed every call: no CORS failure in the console.
+        assert!(run.cors_errors().is_empty(), "{:#?}", run.console);
+        match run.engine {
+            // Firefox says why the session does not stick.
+            Engine::Firefox => {
+                let rejected = run.console_with(
+                    "Cookie “session” has been rejected because it is in a cross-site context",
+                );
+                assert_eq!(rejected.len(), 1, "{:#?}", run.console);
+            }
+            // Chromium's console shows only the 401 (its cookie reasons go
+            // to DevTools' Issues panel, which WebDriver does not read);
+            // WebKit's console cannot be read. The server-side audit below
+            // is what tells the developer in every engine.
+            Engine::Chromium | Engine::WebKit => {
+                assert!(run.console_with("Cookie").is_empty(), "{:#?}", run.console);
+            }
+        }
         run.assert_step("me-no-cookie");
         let origin = run.url.split("/?").next().unwrap_or_default();
         let audits = cookie_audits(origin);
@@ -1360,6 +1379,10 @@ scenarios! {
     fn refused_origin_page_is_blocked_by_the_same_site_api(suite) {
         let run = &suite.refused;
         run.assert_all_passed(2);
+        if run.engine.has_console() {
+            let errors = run.cors_errors();
+            assert_eq!(errors.len(), 2, "{errors:#?}");
+        }
         assert_eq!(run.stat("handled", "PUT /me"), 0, "{}", run.stats);
         assert!(run.stat("options", "/me") >= 1, "{}", run.stats);
     }
@@ -1372,6 +1395,7 @@ scenarios! {
     fn https_with_http2_credentialed_flows_pass(suite) {
         let run = &suite.https;
         run.assert_all_passed(4);
+        assert!(run.console.is_empty(), "{:#?}", run.console);
         let h2 = run.stat("versions", "HTTP/2.0");
         assert!(h2 >= 4, "requests over HTTP/2: {h2}; {}", run.stats);
         assert_eq!(run.stat("versions", "HTTP/1.1"), 0, "{}", run.stats);
