@@ -196,18 +196,28 @@ pub fn cases_from_env() -> Result<usize, String> {
     }
 }
 
-/// `Access-Control-Allow-Origin` (and `-Credentials`) lines for `origin`.
-/// Two times in three the right pair (exact origin, `true`), otherwise any.
+/// `Access-Control-Allow-Origin` (and `-Credentials`) lines for `origin`:
+/// 55% the right pair (exact origin, `true`); 20% the exact origin with
+/// `-Credentials` `True` or absent (what credentials mode decides); 25% any
+/// of the origin variants with any `-Credentials`.
 fn allow_origin(draw: &mut Draw, origin: &str, out: &mut Vec<(String, String)>) {
     let acao = "access-control-allow-origin";
     let acac = "access-control-allow-credentials";
-    if draw.chance(65) {
+    let roll = draw.0.next_u64() % 100;
+    if roll < 55 {
         out.push((acao.into(), origin.into()));
         out.push((acac.into(), "true".into()));
         return;
     }
+    if roll < 75 {
+        out.push((acao.into(), origin.into()));
+        if draw.chance(50) {
+            out.push((acac.into(), "True".into()));
+        }
+        return;
+    }
     match draw.pick(&[
-        "exact", "exact", "star", "star", "case", "slash", "two", "comma", "absent",
+        "exact", "star", "star", "case", "slash", "two", "comma", "absent",
     ]) {
         "exact" => out.push((acao.into(), origin.into())),
         "star" => out.push((acao.into(), "*".into())),
