@@ -1,22 +1,31 @@
 //! The credentialed CORS demo: an API behind `strict-cors` and the page that
-//! calls it from another site.
+//! calls it from another origin, in the two deployment shapes:
+//!
+//! - *same site* (recommended): page `app.example.com`, API
+//!   `api.example.com`; the session cookie is first-party,
+//!   `SameSite=Lax; Domain=example.com`, and every browser sends it
+//!   ([`SessionCookie::SameSite`]);
+//! - *cross site*: page and API on different registrable domains; the cookie
+//!   must be `SameSite=None; Secure`, a third-party cookie that WebKit
+//!   (Safari) and browsers blocking third-party cookies never send
+//!   ([`SessionCookie::CrossSite`]). Use a bearer token there.
 //!
 //! Shared by `main.rs` (the runnable demo) and `tests/browser.rs` (which loads
-//! this same page in headless Chromium), so the demo a newcomer opens is the
+//! this same page in Chromium, Firefox and WebKit), so the demo a newcomer opens is the
 //! one the browser suite proves.
 //!
 //! Routes of the API (all behind the CORS layer):
 //!
 //! | route | what it shows |
 //! |---|---|
-//! | `POST /login` | sets `session=…; HttpOnly; Secure; SameSite=None; Path=/`, returns the token |
+//! | `POST /login` | sets the `session` cookie ([`SessionCookie`]), returns the token |
 //! | `GET /me`, `PUT /me` | need the cookie or `Authorization: Bearer`; 401 JSON otherwise |
 //! | `DELETE /me` | exists, but is not in `allow_methods`: cross-origin pages are refused |
 //! | `GET /status/{code}` | any status, to show 4xx/5xx stay readable |
 //! | `GET /handler-sets-acao` | a handler setting its own `Access-Control-Allow-Origin: *` |
 //! | `PUT /cached` | a preflighted request, for `max_age` |
 //! | `GET /cookie-trap`, `GET /cookie-echo` | `SameSite=None` with and without `Secure` |
-//! | `GET /_stats` | `OPTIONS` seen outside the layer, requests that reached the app |
+//! | `GET /_stats` | `OPTIONS` seen outside the layer, requests that reached the app, HTTP versions of CORS requests |
 //! | `GET /_wait/{ms}` | a slow answer, to let real time pass |
 //!
 //! The API is dependency-light on purpose: JSON is written by hand and the
@@ -51,14 +60,67 @@ const X_INTERNAL: HeaderName = HeaderName::from_static("x-internal");
 /// so that a scanner cannot grow the maps without bound.
 const STATS_KEYS_LIMIT: usize = 256;
 
-/// The CORS policy of the demo API: one exact page origin, credentials on.
+/// How `POST /login` writes the session cookie: it depends on whether the
+/// page and the API are on the same *site* (registrable domain).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionCookie {
+    /// Page and API on different sites (`localhost` and `127.0.0.1`;
+    /// `app.com` and `api.net`): `SameSite=None; Secure`, the only cookie
+    /// sent cross-site. A third-party cookie: WebKit (Safari) and browsers
+    /// set to block third-party cookies neither store nor send it.
+    CrossSite,
+    /// Page and API on one site (`app.example.localhost` and
+    /// `api.example.localhost`): `SameSite=Lax; Domain=<domain>`, plus
+    /// `Secure` when `secure` (the API is on https). First-party, sent by
+    /// every browser; a page on another site never gets it sent.
+    SameSite {
+        /// The `Domain` attribute, e.g. `example.localhost`.
+        domain: String,
+        /// Add `Secure` (an https API).
+        secure: bool,
+    },
+}
+
+impl SessionCookie {
+    /// The `Set-Cookie` value for `token` (`None`: the cookie that deletes it).
+    fn set_cookie(&self, token: Option<&str>) -> String {
+        let (value, expiry) = match token {
+            Some(token) => (token, ""),
+            None => ("", "; Max-Age=0"),
+        };
+        match self {
+            SessionCookie::CrossSite => {
+                format!("session={value}{expiry}; HttpOnly; Secure; SameSite=None; Path=/")
+            }
+            SessionCookie::SameSite { domain, secure } => format!(
+                "session={value}{expiry}; HttpOnly;{} SameSite=Lax; Domain={domain}; Path=/",
+                if *secure { " Secure;" } else { "" }
+            ),
+        }
+    }
+}
+
+/// Who may call the API: exact origins and subdomain patterns.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Exact origins, e.g. `http://app.example.localhost:3001`.
+    pub origins: Vec<String>,
+    /// Subdomain patterns, e.g. `http://*.example.localhost:3001`.
+    pub patterns: Vec<String>,
+    /// How the session cookie is written.
+    pub cookie: SessionCookie,
+}
+
+/// The CORS policy of the demo API: exact page origins (and patterns),
+/// credentials on.
 ///
 /// `DELETE` is deliberately left out of `allow_methods`: `DELETE /me` exists,
 /// but a cross-origin page cannot call it (the browser suite checks that the
 /// handler never runs).
-fn cors(page_origin: &str) -> Result<CorsLayer, ConfigError> {
+fn cors(policy: &Policy) -> Result<CorsLayer, ConfigError> {
     CorsLayer::builder()
-        .allow_origins([page_origin])
+        .allow_origins(policy.origins.iter().map(String::as_str))
+        .allow_origin_patterns(policy.patterns.iter().map(String::as_str))
         .allow_credentials(true)
         .allow_methods(["GET", "POST", "PUT"])
         .allow_headers(["content-type", "authorization"])
@@ -67,15 +129,31 @@ fn cors(page_origin: &str) -> Result<CorsLayer, ConfigError> {
         .build()
 }
 
-/// The API, allowing credentialed calls from `page_origin`
-/// (e.g. `http://localhost:3000`).
+/// The cross-site API, allowing credentialed calls from `page_origin`
+/// (e.g. `http://localhost:3000`), with a `SameSite=None; Secure` cookie.
 ///
 /// # Errors
 ///
 /// The [`ConfigError`] from `strict-cors` when `page_origin` is not a valid
 /// origin for a credentialed policy (say, `http://` on a non-loopback host).
 pub fn api_router(page_origin: &str) -> Result<Router, ConfigError> {
-    let state = AppState::default();
+    api_router_for(&Policy {
+        origins: vec![page_origin.to_owned()],
+        patterns: Vec::new(),
+        cookie: SessionCookie::CrossSite,
+    })
+}
+
+/// The API for `policy`.
+///
+/// # Errors
+///
+/// The [`ConfigError`] from `strict-cors` for an invalid origin or pattern.
+pub fn api_router_for(policy: &Policy) -> Result<Router, ConfigError> {
+    let state = AppState {
+        cookie: Arc::new(policy.cookie.clone()),
+        ..AppState::default()
+    };
     let router = Router::new()
         .route("/login", post(login))
         .route("/me", get(read_me).put(update_me).delete(delete_me))
@@ -89,7 +167,7 @@ pub fn api_router(page_origin: &str) -> Result<Router, ConfigError> {
         // Layers listed later wrap the earlier ones. Inside the CORS layer:
         // runs only for requests the layer passes on (never for preflights).
         .layer(middleware::from_fn_with_state(state.clone(), inside_cors))
-        .layer(cors(page_origin)?)
+        .layer(cors(policy)?)
         // Outside it: sees every request, including the preflights that the
         // CORS layer answers by itself.
         .layer(middleware::from_fn_with_state(state.clone(), outside_cors))
@@ -117,12 +195,25 @@ pub fn page_router(api_base: &str) -> Router {
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct AppState {
+    /// How the session cookie is written.
+    cookie: Arc<SessionCookie>,
     /// Session token → user. The same token works as cookie and as bearer.
     sessions: Arc<Mutex<HashMap<String, Session>>>,
     stats: Arc<Mutex<Stats>>,
     next_request_id: Arc<AtomicU64>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState {
+            cookie: Arc::new(SessionCookie::CrossSite),
+            sessions: Arc::default(),
+            stats: Arc::default(),
+            next_request_id: Arc::default(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -137,6 +228,8 @@ struct Stats {
     options: BTreeMap<String, u64>,
     /// Requests that got through the CORS layer to the app, by `METHOD path`.
     handled: BTreeMap<String, u64>,
+    /// Requests with an `Origin` (the page's), by HTTP version (`HTTP/2.0`).
+    versions: BTreeMap<String, u64>,
 }
 
 impl AppState {
@@ -159,10 +252,14 @@ fn bump(map: &mut BTreeMap<String, u64>, key: String) {
     *map.entry(key).or_default() += 1;
 }
 
-/// Outside the CORS layer: counts every `OPTIONS` request.
+/// Outside the CORS layer: counts every `OPTIONS` request, and the HTTP
+/// version of every request with an `Origin`.
 async fn outside_cors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() == Method::OPTIONS {
         bump(&mut state.stats().options, req.uri().path().to_owned());
+    }
+    if req.headers().contains_key(header::ORIGIN) {
+        bump(&mut state.stats().versions, format!("{:?}", req.version()));
     }
     next.run(req).await
 }
@@ -201,12 +298,13 @@ async fn login(State(state): State<AppState>) -> Response {
         escape_json(&session.name),
         token
     );
-    state.sessions().insert(token.clone(), session);
     // Cross-site (page on `localhost`, API on `127.0.0.1`), a cookie is only
     // stored and sent back with `SameSite=None`, and browsers drop
     // `SameSite=None` cookies that lack `Secure`. Loopback is a secure
-    // context, so `Secure` cookies work over plain http://127.0.0.1.
-    let cookie = format!("session={token}; HttpOnly; Secure; SameSite=None; Path=/");
+    // context, so `Secure` cookies work over plain http://127.0.0.1. Same
+    // site, `SameSite=Lax` is enough and works in every browser.
+    let cookie = state.cookie.set_cookie(Some(&token));
+    state.sessions().insert(token, session);
     (
         StatusCode::OK,
         [(header::SET_COOKIE, cookie)],
@@ -328,10 +426,7 @@ async fn delete_me(State(state): State<AppState>, headers: HeaderMap) -> Respons
     };
     state.sessions().remove(&token);
     (
-        [(
-            header::SET_COOKIE,
-            "session=; Max-Age=0; HttpOnly; Secure; SameSite=None; Path=/",
-        )],
+        [(header::SET_COOKIE, state.cookie.set_cookie(None))],
         json_body(r#"{"logged_out":true}"#.to_owned()),
     )
         .into_response()
@@ -412,13 +507,15 @@ async fn cookie_echo(headers: HeaderMap) -> Response {
     json_body(format!(r#"{{"cookies":[{}]}}"#, names.join(",")))
 }
 
-/// `GET /_stats`: `{"options": {path: n}, "handled": {"METHOD path": n}}`.
+/// `GET /_stats`: `{"options": {path: n}, "handled": {"METHOD path": n},
+/// "versions": {"HTTP/1.1": n}}`.
 async fn stats(State(state): State<AppState>) -> Response {
     let stats = state.stats();
     json_body(format!(
-        r#"{{"options":{},"handled":{}}}"#,
+        r#"{{"options":{},"handled":{},"versions":{}}}"#,
         json_counts(&stats.options),
-        json_counts(&stats.handled)
+        json_counts(&stats.handled),
+        json_counts(&stats.versions)
     ))
 }
 

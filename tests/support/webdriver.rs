@@ -1,6 +1,8 @@
 //! A tiny W3C WebDriver client, so that a browser scenario is written once and
-//! run in every engine: headless Chromium through `chromedriver` and headless
-//! Firefox (ESR) through `geckodriver`.
+//! run in every engine: headless Chromium through `chromedriver`, headless
+//! Firefox (ESR) through `geckodriver`, and WebKit (WebKitGTK's `MiniBrowser`)
+//! through `WebKitWebDriver`, on an X server of its own (`Xvfb`): MiniBrowser
+//! has no headless mode under automation.
 //!
 //! Only what the browser suite needs: start the driver on an ephemeral
 //! loopback port, open one session, navigate, run scripts in the page, read
@@ -8,11 +10,12 @@
 //! on a private current-thread tokio runtime; JSON is `serde_json`.
 //!
 //! Everything engine-specific (binaries, flags, preferences, how the console
-//! is read) lives in [`Engine`]; a [`Browser`] behaves the same for both.
+//! is read) lives in [`Engine`]; a [`Browser`] behaves the same for every engine.
 //! Dropping a [`Browser`] ends its session, kills its driver process and
 //! removes its temporary directory.
 
 use std::fmt;
+use std::io::Read;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -39,6 +42,10 @@ pub enum Engine {
     /// Headless Firefox ESR through `geckodriver`
     /// (`cargo install geckodriver --locked`).
     Firefox,
+    /// WebKitGTK's `MiniBrowser` through `WebKitWebDriver` (Debian:
+    /// `webkit2gtk-driver`), under `Xvfb` (Debian: `xvfb`). WebKit, not
+    /// Safari: Safari's own policies (ITP) are not covered.
+    WebKit,
 }
 
 impl fmt::Display for Engine {
@@ -48,13 +55,37 @@ impl fmt::Display for Engine {
 }
 
 impl Engine {
-    pub const ALL: [Engine; 2] = [Engine::Chromium, Engine::Firefox];
+    pub const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::WebKit];
 
     pub fn name(self) -> &'static str {
         match self {
             Engine::Chromium => "chromium",
             Engine::Firefox => "firefox",
+            Engine::WebKit => "webkit",
         }
+    }
+
+    /// The engine's cap on `Access-Control-Max-Age`, in seconds: Chromium
+    /// 7200, Firefox 86400, WebKit 600 (its preflight result cache's
+    /// maximum). Given to the browser model (`model::Browser::max_age_cap`):
+    /// minutes or hours of real time are not waited out in a test.
+    pub fn max_age_cap(self) -> u64 {
+        match self {
+            Engine::Chromium => 7200,
+            Engine::Firefox => 86400,
+            Engine::WebKit => 600,
+        }
+    }
+
+    /// Whether [`Browser::take_console`] can read the console. WebKitGTK
+    /// 2.50's WebKitWebDriver has no log command (`/se/log` is "unknown
+    /// command") and no WebDriver BiDi (a session asking for `webSocketUrl`
+    /// is refused: "Failed to match capabilities"), and MiniBrowser's
+    /// `--enable-write-console-messages-to-stdout` is not applied to the web
+    /// views automation creates (tried: nothing reaches its output), so the
+    /// WebKit runs cannot see why a request was blocked, only that it was.
+    pub fn has_console(self) -> bool {
+        !matches!(self, Engine::WebKit)
     }
 
     /// The driver: `$CHROMEDRIVER` / `$GECKODRIVER`, else on `PATH`, else
@@ -70,6 +101,11 @@ impl Engine {
                 "GECKODRIVER",
                 &["geckodriver"][..],
                 "cargo install geckodriver --locked",
+            ),
+            Engine::WebKit => (
+                "WEBKITWEBDRIVER",
+                &["WebKitWebDriver"][..],
+                "apt-get install -y webkit2gtk-driver",
             ),
         };
         let mut extra = Vec::new();
@@ -102,6 +138,17 @@ impl Engine {
                 &["firefox-esr", "firefox"][..],
                 "apt-get install -y firefox-esr",
             ),
+            Engine::WebKit => {
+                return std::env::var_os("MINIBROWSER")
+                    .map(PathBuf::from)
+                    .or_else(find_minibrowser)
+                    .ok_or_else(|| {
+                        "no MiniBrowser found ($MINIBROWSER, or the webkit2gtk-4.x directory \
+                         of a library directory such as Debian's /usr/lib/<multiarch>/): \
+                         apt-get install -y webkit2gtk-driver (it brings libwebkit2gtk-4.1-0)"
+                            .to_owned()
+                    })
+            }
         };
         find_binary(var, names, &[])
             .ok_or_else(|| format!("no {names:?} found (${var}, PATH): {hint}"))
@@ -126,6 +173,11 @@ impl Engine {
                     // unless told so by the environment as well.
                     .env("MOZ_HEADLESS", "1")
                     .env("TMPDIR", dir);
+            }
+            // Listens on loopback only (`--host=local`, the default); the
+            // browser it starts inherits `DISPLAY`, set by `Browser::start`.
+            Engine::WebKit => {
+                command.arg(format!("--port={port}")).env("TMPDIR", dir);
             }
         }
         command
@@ -182,7 +234,20 @@ impl Engine {
                     "log": { "level": "warn" },
                 },
             }),
+            // No cookie setting: WebKitGTK's default policy (no third-party
+            // cookies) is the one Safari users have, and the suite asserts
+            // what it does.
+            Engine::WebKit => json!({
+                "browserName": "MiniBrowser",
+                "webkitgtk:browserOptions": {
+                    "binary": browser,
+                    "args": ["--automation"],
+                },
+            }),
         };
+        let mut always_match = always_match;
+        // The HTTPS shape's certificate is self-signed, made at test time.
+        always_match["acceptInsecureCerts"] = json!(true);
         Ok(json!({ "capabilities": { "alwaysMatch": always_match } }))
     }
 }
@@ -244,6 +309,95 @@ fn find_binary(var: &str, names: &[&str], extra: &[PathBuf]) -> Option<PathBuf> 
         .find(|candidate| candidate.is_file())
 }
 
+/// WebKitGTK's `MiniBrowser`: not on `PATH` in Debian, but in the library
+/// directory of the package (`/usr/lib/<multiarch>/webkit2gtk-4.1/`; other
+/// distributions use `/usr/libexec/`). Searched, not assumed: every
+/// `webkit2gtk-4.*` or `webkitgtk-6.*` directory under the usual library
+/// roots and one level below them (the multiarch triplet).
+fn find_minibrowser() -> Option<PathBuf> {
+    let roots = ["/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/local/lib"];
+    let mut candidates = Vec::new();
+    let webkit_dirs = |dir: &Path, out: &mut Vec<PathBuf>| {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("webkit2gtk-4.") || name.starts_with("webkitgtk-6.") {
+                out.push(entry.path().join("MiniBrowser"));
+            }
+        }
+    };
+    for root in roots.map(Path::new) {
+        webkit_dirs(root, &mut candidates);
+        if let Ok(entries) = std::fs::read_dir(root) {
+            for entry in entries.flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    webkit_dirs(&entry.path(), &mut candidates);
+                }
+            }
+        }
+    }
+    // The newest API version first (4.1 before 4.0).
+    candidates.sort();
+    candidates.into_iter().rev().find(|c| c.is_file())
+}
+
+/// An `Xvfb` server for the WebKit session, on a display number it picks
+/// itself (`-displayfd`: the first free one), killed on drop.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start(dir: &Path) -> Result<Xvfb, String> {
+        let bin = find_binary("XVFB", &["Xvfb"], &[])
+            .ok_or("no Xvfb found ($XVFB, PATH): apt-get install -y xvfb")?;
+        let log = std::fs::File::create(dir.join("xvfb.log"))
+            .map_err(|e| format!("Xvfb log file: {e}"))?;
+        let mut child = Command::new(&bin)
+            // Writes the display number it chose to fd 1, then a newline.
+            .args(["-displayfd", "1", "-nolisten", "tcp", "-screen", "0"])
+            .arg("1280x1024x24")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("could not start {bin:?}: {e}"))?;
+        let mut stdout = child.stdout.take().ok_or("Xvfb: no stdout")?;
+        // Read until the newline; Xvfb keeps the pipe open afterwards.
+        let mut number = Vec::new();
+        let mut byte = [0u8; 1];
+        while number.len() < 8 {
+            match stdout.read(&mut byte) {
+                Ok(1) if byte[0] == b'\n' => break,
+                Ok(1) => number.push(byte[0]),
+                _ => break,
+            }
+        }
+        let number = String::from_utf8_lossy(&number).trim().to_owned();
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            let _ = child.kill();
+            let _ = child.wait();
+            let log = std::fs::read_to_string(dir.join("xvfb.log")).unwrap_or_default();
+            return Err(format!("Xvfb did not report a display number: {log}"));
+        }
+        Ok(Xvfb {
+            child,
+            display: format!(":{number}"),
+        })
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A WebDriver session in one engine, with the driver process it talks to.
 pub struct Browser {
     pub engine: Engine,
@@ -255,6 +409,8 @@ pub struct Browser {
     session: Option<String>,
     /// Scratch space: Chromium's profile, the drivers' logs and temp files.
     dir: PathBuf,
+    /// WebKit's X server; dropped after the driver (field order).
+    xvfb: Option<Xvfb>,
 }
 
 impl Browser {
@@ -278,8 +434,15 @@ impl Browser {
         let stdout = stderr
             .try_clone()
             .map_err(|e| format!("driver stdout file: {e}"))?;
-        let driver = engine
-            .driver_command(&driver_bin, port, &dir)
+        let xvfb = match engine {
+            Engine::WebKit => Some(Xvfb::start(&dir)?),
+            Engine::Chromium | Engine::Firefox => None,
+        };
+        let mut command = engine.driver_command(&driver_bin, port, &dir);
+        if let Some(x) = &xvfb {
+            command.env("DISPLAY", &x.display);
+        }
+        let driver = command
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr)
@@ -297,6 +460,7 @@ impl Browser {
             port,
             session: None,
             dir,
+            xvfb,
         };
         browser.wait_for_driver()?;
         let capabilities = engine.capabilities(&browser_bin, &browser.dir)?;
@@ -313,6 +477,9 @@ impl Browser {
             caps["browserName"].as_str().unwrap_or(engine.name()),
             caps["browserVersion"].as_str().unwrap_or("?")
         );
+        // Long enough for the differential test's batches.
+        let timeouts = browser.session_path("/timeouts")?;
+        browser.command(Method::POST, &timeouts, Some(json!({ "script": 120_000 })))?;
         Ok(browser)
     }
 
@@ -375,6 +542,17 @@ impl Browser {
         )
     }
 
+    /// Runs `script` (a function body whose last argument is the callback
+    /// that ends it) with `args`, and returns what it passed the callback.
+    pub fn execute_async(&self, script: &str, args: Value) -> Result<Value, String> {
+        let path = self.session_path("/execute/async")?;
+        self.command(
+            Method::POST,
+            &path,
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
     /// Runs `script` every 100 ms until it returns something other than
     /// `null`, for at most `timeout`. On timeout, the error carries what
     /// `on_timeout` (another script) returns then.
@@ -408,8 +586,10 @@ impl Browser {
     ///   session switches to the chrome (browser UI) context, which
     ///   `--allow-system-access` permits, and reads
     ///   `Services.console` there.
+    /// - WebKit: not exposed (see [`Engine::has_console`]); always empty.
     pub fn take_console(&self) -> Result<Vec<String>, String> {
         match self.engine {
+            Engine::WebKit => Ok(Vec::new()),
             Engine::Chromium => {
                 let path = self.session_path("/se/log")?;
                 let entries =
@@ -519,6 +699,8 @@ impl Drop for Browser {
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // After the driver, whose browser draws on it.
+        self.xvfb.take();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
