@@ -1,0 +1,3 @@
+//! `strict-cors`: the CORS doctor.
+
+fn main() {}
