@@ -85,7 +85,7 @@ impl Browser {
         self.now_secs = self.now_secs.saturating_add(secs);
     }
 
-    /// Runs the whole algorithm (§Main fetch, §HTTP fetch):
+    /// Runs the whole algorithm ([§Main fetch](https://fetch.spec.whatwg.org/#main-fetch), [§HTTP fetch](https://fetch.spec.whatwg.org/#http-fetch)):
     /// 1. what `fetch()` checks itself (method, headers, URL): a failure is
     ///    `Blocked` with no request sent;
     /// 2. if a preflight is needed and the cache does not cover the request,
@@ -96,7 +96,7 @@ impl Browser {
     /// 3. sends [`actual_request`] through `server` and runs [`cors_check`]
     ///    on its response, whatever its status.
     ///
-    /// §Main fetch: "If corsWithPreflightResponse is a network error, then
+    /// [§Main fetch](https://fetch.spec.whatwg.org/#main-fetch): "If corsWithPreflightResponse is a network error, then
     /// clear cache entries using request", so a request that takes the
     /// preflight path (method not safelisted or unsafe headers, cached or not)
     /// also clears the origin+URL entries when the actual response fails the

@@ -24,11 +24,11 @@ struct CacheEntry {
     item: CacheItem,
 }
 
-/// §CORS-preflight cache: one entry per (origin, URL, credentials flag, method
+/// [§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache): one entry per (origin, URL, credentials flag, method
 /// or header name), each with its expiry. The network partition key is not
 /// modelled.
 ///
-/// Matching (§CORS-preflight cache, "cache entry match"): same origin and URL,
+/// Matching ([§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache), "cache entry match"): same origin and URL,
 /// and the entry is credentialed or the request is not (a credentialed entry
 /// serves both modes, an uncredentialed one only uncredentialed requests). A
 /// method entry matches when its method is byte-equal to the request's; a
@@ -56,7 +56,7 @@ impl PreflightCache {
         Self::default()
     }
 
-    /// §CORS-preflight fetch, steps 7.12-7.15: create or refresh one entry per
+    /// [§CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch), steps 7.12-7.15: create or refresh one entry per
     /// allowed method and per allowed header name, expiring `result.max_age`
     /// seconds from `now_secs`. Expired entries are dropped. A max-age of 0
     /// stores nothing (and ends the life of matching entries).
@@ -105,7 +105,7 @@ impl PreflightCache {
         })
     }
 
-    /// §CORS-preflight cache, "method cache entry match".
+    /// [§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache), "method cache entry match".
     pub fn method_match(&self, req: &FetchRequest, method: &str, now_secs: u64) -> bool {
         self.live_matches(req, now_secs).any(|e| match &e.item {
             CacheItem::Method(m) => m == method || (m == "*" && !req.credentials),
@@ -113,7 +113,7 @@ impl PreflightCache {
         })
     }
 
-    /// §CORS-preflight cache, "header-name cache entry match".
+    /// [§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache), "header-name cache entry match".
     pub fn header_match(&self, req: &FetchRequest, name: &str, now_secs: u64) -> bool {
         self.live_matches(req, now_secs).any(|e| match &e.item {
             CacheItem::Header(h) => {
@@ -125,7 +125,7 @@ impl PreflightCache {
     }
 
     /// Whether the cache covers the request's method and every one of its
-    /// CORS-unsafe request-header names (§HTTP fetch), so no preflight is
+    /// CORS-unsafe request-header names ([§HTTP fetch](https://fetch.spec.whatwg.org/#http-fetch)), so no preflight is
     /// needed.
     pub fn covers(&self, req: &FetchRequest, now_secs: u64) -> bool {
         let method = normalize_method(&req.method);
@@ -135,7 +135,7 @@ impl PreflightCache {
                 .all(|n| self.header_match(req, n, now_secs))
     }
 
-    /// §CORS-preflight cache, "clear cache entries": remove every entry for
+    /// [§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache), "clear cache entries": remove every entry for
     /// this origin and URL (both credentials modes).
     pub fn clear(&mut self, origin: &str, url: &str) {
         self.entries

@@ -9,7 +9,7 @@ use crate::failure::Failure;
 use crate::request::FetchRequest;
 use crate::syntax::get_combined;
 
-/// §CORS check, for `req` and a response's headers (its status plays no
+/// [§CORS check](https://fetch.spec.whatwg.org/#cors-check), for `req` and a response's headers (its status plays no
 /// part):
 /// 1. origin = get `Access-Control-Allow-Origin`; null -> failure;
 /// 2. not credentialed and origin is `*` -> success;

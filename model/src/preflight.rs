@@ -40,7 +40,7 @@ pub struct PreflightResult {
     pub max_age: u64,
 }
 
-/// §CORS-preflight fetch step 7, max-age: `Access-Control-Max-Age` is
+/// [§CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch) step 7, max-age: `Access-Control-Max-Age` is
 /// `delta-seconds` (1*DIGIT), a single-value header, so two header lines or a
 /// non-digit value is failure; failure or absent -> 5. A value too big for
 /// u64 is taken as u64::MAX (RFC 9111 delta-seconds: use the greatest
@@ -63,7 +63,7 @@ pub fn preflight_max_age(headers: &HeaderMap, cap: u64) -> u64 {
     parsed.unwrap_or(DEFAULT_MAX_AGE).min(cap)
 }
 
-/// §CORS-preflight fetch, after the response arrives, with Chromium's cap of
+/// [§CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch), after the response arrives, with Chromium's cap of
 /// 7200 s on max-age. See [`preflight_check_with_cap`].
 pub fn preflight_check(
     req: &FetchRequest,
@@ -73,9 +73,9 @@ pub fn preflight_check(
     preflight_check_with_cap(req, status, headers, DEFAULT_MAX_AGE_CAP)
 }
 
-/// §CORS-preflight fetch, step 7, in this order:
+/// [§CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch), step 7, in this order:
 /// 1. the status must be an ok status (200-299);
-/// 2. the §CORS check, with the *actual request's* credentials mode ("The
+/// 2. the [§CORS check](https://fetch.spec.whatwg.org/#cors-check), with the *actual request's* credentials mode ("The
 ///    CORS check is done on request rather than preflight to ensure the
 ///    correct credentials mode is used");
 /// 3. `Access-Control-Allow-Methods` and `-Headers` are extracted as header

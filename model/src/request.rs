@@ -14,11 +14,11 @@ use crate::syntax::{is_forbidden_method, is_token, normalize_method, normalize_v
 /// What the page's script asks for (the `fetch()` call).
 #[derive(Clone, Debug)]
 pub struct FetchRequest {
-    /// Serialised origin of the page, e.g. "https://app.example.com" (may also
+    /// Serialised origin of the page, e.g. `"https://app.example.com"` (may also
     /// be "null").
     pub origin: String,
     /// Target URL, used as the request target and as the preflight cache key
-    /// (e.g. "https://api.example.com/me").
+    /// (e.g. `"https://api.example.com/me"`).
     pub url: String,
     /// As given to `fetch()`; normalised with [`normalize_method`] wherever it
     /// is used.
@@ -80,13 +80,13 @@ fn target_uri(url: &str) -> Uri {
     url.parse::<Uri>().unwrap_or_default()
 }
 
-/// §CORS-preflight fetch, steps 1-5: `OPTIONS` to the same URL with
+/// [§CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch), steps 1-5: `OPTIONS` to the same URL with
 /// `Accept: */*`, `Access-Control-Request-Method: <method>` and, when there
 /// are CORS-unsafe request-header names, `Access-Control-Request-Headers`
 /// with them joined by "," (no space: "This intentionally does not use
 /// combine"). The preflight never carries credentials (no `Cookie`, no
 /// `Authorization`) nor the author headers. `Origin` is added as for any
-/// CORS request (§Origin header).
+/// CORS request ([§Origin header](https://fetch.spec.whatwg.org/#origin-header)).
 pub fn preflight_request(req: &FetchRequest) -> Request<()> {
     let mut request = Request::new(());
     *request.method_mut() = Method::OPTIONS;

@@ -9,7 +9,7 @@ use http::HeaderMap;
 use crate::request::FetchRequest;
 use crate::syntax::{extract_header_list_values, HeaderListValues};
 
-/// §CORS-safelisted response-header name (without an exposed list):
+/// [§CORS-safelisted response-header name](https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name) (without an exposed list):
 /// `cache-control`, `content-language`, `content-length`, `content-type`,
 /// `expires`, `last-modified`, `pragma`.
 pub fn is_cors_safelisted_response_header_name(name: &str) -> bool {
@@ -25,7 +25,7 @@ pub fn is_cors_safelisted_response_header_name(name: &str) -> bool {
     )
 }
 
-/// §Headers: forbidden response-header names, never exposed to script.
+/// [§Headers](https://fetch.spec.whatwg.org/#terminology-headers): forbidden response-header names, never exposed to script.
 pub fn is_forbidden_response_header_name(name: &str) -> bool {
     matches!(
         name.to_ascii_lowercase().as_str(),
@@ -33,7 +33,7 @@ pub fn is_forbidden_response_header_name(name: &str) -> bool {
     )
 }
 
-/// §Main fetch (CORS-exposed header-name list) and §CORS-safelisted
+/// [§Main fetch](https://fetch.spec.whatwg.org/#main-fetch) (CORS-exposed header-name list) and §CORS-safelisted
 /// response-header name: the headers of a CORS response the script can read
 /// are the safelisted ones plus those listed in
 /// `Access-Control-Expose-Headers` (case-insensitively); `*` there means all

@@ -21,7 +21,7 @@ pub const SAFELISTED_VALUE_MAX: usize = 128;
 /// the limit on the total size of the safelisted values, in bytes.
 pub const SAFELISTED_TOTAL_MAX: usize = 1024;
 
-/// §CORS-safelisted request-header: a CORS-unsafe request-header byte is a
+/// [§CORS-safelisted request-header](https://fetch.spec.whatwg.org/#cors-safelisted-request-header): a CORS-unsafe request-header byte is a
 /// byte less than 0x20 that is not 0x09 (HT), or one of `"():<>?@[\]{}` or
 /// 0x7F (DEL).
 pub fn is_cors_unsafe_request_header_byte(b: u8) -> bool {
@@ -44,7 +44,7 @@ pub fn is_cors_unsafe_request_header_byte(b: u8) -> bool {
         )
 }
 
-/// §Headers "parse a single range header value" with allowWhitespace false:
+/// [§Headers](https://fetch.spec.whatwg.org/#terminology-headers) "parse a single range header value" with allowWhitespace false:
 /// `bytes=` start? `-` end?, at least one of them, start <= end. Returns
 /// whether it parsed and whether a start was given.
 fn parse_single_range(value: &[u8]) -> Option<(bool, bool)> {
@@ -78,7 +78,7 @@ fn decimal_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(&b))
 }
 
-/// §CORS-safelisted request-header, for (name, value):
+/// [§CORS-safelisted request-header](https://fetch.spec.whatwg.org/#cors-safelisted-request-header), for (name, value):
 /// 1. a value longer than 128 bytes is not safelisted;
 /// 2. by byte-lowercased name:
 ///    `accept`: no CORS-unsafe request-header byte;
@@ -116,7 +116,7 @@ pub fn is_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
     }
 }
 
-/// §Headers: a forbidden request-header. `fetch()`'s `Headers` object (guard
+/// [§Headers](https://fetch.spec.whatwg.org/#terminology-headers): a forbidden request-header. `fetch()`'s `Headers` object (guard
 /// "request") silently ignores these, so they never reach the request.
 pub fn is_forbidden_request_header(name: &str, value: &[u8]) -> bool {
     const FORBIDDEN: [&str; 21] = [
@@ -172,7 +172,7 @@ pub(crate) fn request_header_is_valid(name: &str, value: &[u8]) -> bool {
 
 /// The request's header list as `fetch()` builds it from the author headers:
 /// each value normalised (leading/trailing HTTP whitespace removed), invalid
-/// entries left out (fetch() would have thrown, see [`validate_request`]),
+/// entries left out (fetch() would have thrown, see [`validate_request`](crate::validate_request)),
 /// forbidden request-headers dropped silently. Names keep their case; each
 /// (name, value) is its own entry, as in the standard's header list.
 pub fn request_header_list(headers: &[(String, String)]) -> Vec<(String, Vec<u8>)> {
@@ -189,7 +189,7 @@ pub fn request_header_list(headers: &[(String, String)]) -> Vec<(String, Vec<u8>
         .collect()
 }
 
-/// §CORS-unsafe request-header names: every header that is not a
+/// [§CORS-unsafe request-header names](https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names): every header that is not a
 /// CORS-safelisted request-header is unsafe; if the values of the safelisted
 /// ones add up to more than 1024 bytes, all of those are unsafe too. Returns
 /// the names lowercased, sorted and deduplicated (the standard's "convert
@@ -224,14 +224,14 @@ pub fn cors_unsafe_request_header_names(headers: &[(String, String)]) -> Vec<Str
 }
 
 /// Whether the request needs a CORS-preflight fetch if nothing is cached
-/// (§HTTP fetch: the method is not a CORS-safelisted method, or there are
+/// ([§HTTP fetch](https://fetch.spec.whatwg.org/#http-fetch): the method is not a CORS-safelisted method, or there are
 /// CORS-unsafe request-header names).
 pub fn preflight_eligible(req: &FetchRequest) -> bool {
     !is_cors_safelisted_method(&normalize_method(&req.method))
         || !cors_unsafe_request_header_names(&req.headers).is_empty()
 }
 
-/// §HTTP fetch: a preflight is made when the method is not safelisted or some
+/// [§HTTP fetch](https://fetch.spec.whatwg.org/#http-fetch): a preflight is made when the method is not safelisted or some
 /// header is CORS-unsafe, unless the CORS-preflight cache covers the method
 /// and every unsafe header name.
 pub fn needs_preflight(req: &FetchRequest, cache: &PreflightCache, now_secs: u64) -> bool {

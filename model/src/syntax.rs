@@ -53,7 +53,7 @@ pub(crate) fn trim_bytes(bytes: &[u8], strip: fn(u8) -> bool) -> &[u8] {
     &bytes[start..end]
 }
 
-/// §Headers: to normalize a byte sequence, remove leading and trailing HTTP
+/// [§Headers](https://fetch.spec.whatwg.org/#terminology-headers): to normalize a byte sequence, remove leading and trailing HTTP
 /// whitespace bytes.
 pub(crate) fn normalize_value(bytes: &[u8]) -> &[u8] {
     trim_bytes(bytes, is_http_whitespace)
@@ -70,7 +70,7 @@ pub(crate) fn lower(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_ascii_lowercase()
 }
 
-/// §Methods: to normalize a method, if it is a byte-case-insensitive match
+/// [§Methods](https://fetch.spec.whatwg.org/#methods): to normalize a method, if it is a byte-case-insensitive match
 /// for `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST` or `PUT`, byte-uppercase
 /// it. Anything else (e.g. `patch`) is kept as is.
 pub fn normalize_method(m: &str) -> String {
@@ -82,12 +82,12 @@ pub fn normalize_method(m: &str) -> String {
     }
 }
 
-/// §Methods: a CORS-safelisted method is `GET`, `HEAD` or `POST` (byte-exact).
+/// [§Methods](https://fetch.spec.whatwg.org/#methods): a CORS-safelisted method is `GET`, `HEAD` or `POST` (byte-exact).
 pub fn is_cors_safelisted_method(m: &str) -> bool {
     matches!(m, "GET" | "HEAD" | "POST")
 }
 
-/// §Methods: a forbidden method is a byte-case-insensitive match for
+/// [§Methods](https://fetch.spec.whatwg.org/#methods): a forbidden method is a byte-case-insensitive match for
 /// `CONNECT`, `TRACE` or `TRACK`.
 pub fn is_forbidden_method(m: &[u8]) -> bool {
     [&b"CONNECT"[..], b"TRACE", b"TRACK"]
@@ -95,7 +95,7 @@ pub fn is_forbidden_method(m: &[u8]) -> bool {
         .any(|f| f.eq_ignore_ascii_case(m))
 }
 
-/// §Headers, "get, decode, and split" for one value: split on commas outside
+/// [§Headers](https://fetch.spec.whatwg.org/#terminology-headers), "get, decode, and split" for one value: split on commas outside
 /// quoted strings, strip HTTP tab or space around each element. Elements keep
 /// their quotes. Isomorphic decoding is the identity on bytes, so this works
 /// on bytes directly.
@@ -138,7 +138,7 @@ pub fn get_decode_split(value: &[u8]) -> Vec<Vec<u8>> {
     values
 }
 
-/// The result of §Headers "extract header list values" for the comma-list
+/// The result of [§Headers](https://fetch.spec.whatwg.org/#terminology-headers) "extract header list values" for the comma-list
 /// CORS headers (`#method`, `#field-name`, each possibly `*`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HeaderListValues {
@@ -150,7 +150,7 @@ pub enum HeaderListValues {
     Values(Vec<String>),
 }
 
-/// §Headers "extract header list values" for the `#token` lists used by
+/// [§Headers](https://fetch.spec.whatwg.org/#terminology-headers) "extract header list values" for the `#token` lists used by
 /// `Access-Control-Allow-Methods`, `Access-Control-Allow-Headers` and
 /// `Access-Control-Expose-Headers`: every header line is parsed on its own
 /// and the values are concatenated (which is the same as parsing the lines
@@ -187,7 +187,7 @@ pub fn extract_header_list_values(headers: &HeaderMap, name: &HeaderName) -> Hea
     }
 }
 
-/// §Headers "get": the values of all header lines named `name`, in order,
+/// [§Headers](https://fetch.spec.whatwg.org/#terminology-headers) "get": the values of all header lines named `name`, in order,
 /// separated by 0x2C 0x20 (", "); `None` when there is none. Each line's
 /// value is trimmed of optional whitespace first, as an HTTP parser would.
 pub fn get_combined(headers: &HeaderMap, name: &HeaderName) -> Option<Vec<u8>> {
