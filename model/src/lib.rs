@@ -47,6 +47,7 @@
 //! | what the script reads | [`readable_response_headers`] | [§CORS-safelisted response-header name](https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name), [§Main fetch](https://fetch.spec.whatwg.org/#main-fetch) |
 //! | the preflight cache | [`PreflightCache`] | [§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache) |
 //! | the whole fetch | [`Browser::fetch`], [`Outcome`] | [§Main fetch](https://fetch.spec.whatwg.org/#main-fetch) |
+//! | explaining a verdict | [`doctor::diagnose`]: the steps, the failed check, Chromium's console message, the fix | [§HTTP-redirect fetch](https://fetch.spec.whatwg.org/#http-redirect-fetch) too |
 //! | parsing headers | [`extract_header_list_values`], [`get_combined`], [`get_decode_split`], [`mime_essence`], [`is_token`] | [§Headers](https://fetch.spec.whatwg.org/#terminology-headers) |
 //!
 //! Where the standard is ambiguous or browsers differ, the choice made is
@@ -70,6 +71,7 @@
 mod browser;
 mod cache;
 mod cors_check;
+pub mod doctor;
 mod failure;
 mod preflight;
 mod request;

@@ -1,0 +1,438 @@
+//! [`diagnose`]: the whole fetch, hop by hop, told as steps.
+
+use http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, COOKIE,
+    LOCATION, VARY,
+};
+use http::{HeaderMap, HeaderValue, Request, Response};
+
+use super::explain::{blocked, Context};
+use super::redirect::{has_credentials, is_redirect, resolve, scheme, url_origin};
+use super::warnings::warnings;
+use super::{Blocked, Check, Diagnosis, Exchange, StepKind, Transport, Warning};
+use crate::cors_check::cors_check;
+use crate::failure::Failure;
+use crate::preflight::preflight_check;
+use crate::request::{actual_request, preflight_request, validate_request, FetchRequest};
+use crate::response::readable_response_headers;
+use crate::safelist::{cors_unsafe_request_header_names, preflight_eligible};
+use crate::syntax::{is_cors_safelisted_method, normalize_method};
+
+/// [§HTTP-redirect fetch](https://fetch.spec.whatwg.org/#http-redirect-fetch):
+/// "If request's redirect count is 20, then return a network error."
+const MAX_REDIRECTS: usize = 20;
+
+/// The CORS response headers worth showing, in the order a person reads them.
+const SHOWN: [http::HeaderName; 7] = [
+    ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_HEADERS,
+    ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_EXPOSE_HEADERS,
+    VARY,
+];
+
+/// `Access-Control-Allow-Origin` with its capitals, for display.
+fn display_name(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut c = part.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// "Access-Control-Allow-Origin: x; Vary: origin", or "no CORS headers".
+pub(crate) fn shown_headers(headers: &HeaderMap) -> String {
+    let parts: Vec<String> = SHOWN
+        .iter()
+        .flat_map(|name| {
+            headers.get_all(name).iter().map(move |v| {
+                format!(
+                    "{}: {}",
+                    display_name(name.as_str()),
+                    String::from_utf8_lossy(v.as_bytes())
+                )
+            })
+        })
+        .collect();
+    if parts.iter().all(|p| p.starts_with("Vary")) {
+        let mut line = "no Access-Control-* headers".to_string();
+        for p in parts {
+            line.push_str("; ");
+            line.push_str(&p);
+        }
+        line
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// Why the request needs a preflight: "method PUT and header authorization
+/// are not CORS-safelisted".
+fn preflight_reason(req: &FetchRequest) -> String {
+    let method = normalize_method(&req.method);
+    let names = cors_unsafe_request_header_names(&req.headers);
+    let mut parts = Vec::new();
+    if !is_cors_safelisted_method(&method) {
+        parts.push(format!("method {method}"));
+    }
+    match names.len() {
+        0 => {}
+        1 => parts.push(format!("header {}", names[0])),
+        _ => parts.push(format!("headers {}", names.join(", "))),
+    }
+    let verb = if parts.len() == 1 && names.len() < 2 {
+        "is"
+    } else {
+        "are"
+    };
+    format!(
+        "needs a preflight: {} {verb} not CORS-safelisted",
+        parts.join(" and ")
+    )
+}
+
+fn copy(request: &Request<()>) -> Request<()> {
+    let mut c = Request::new(());
+    *c.method_mut() = request.method().clone();
+    *c.uri_mut() = request.uri().clone();
+    *c.headers_mut() = request.headers().clone();
+    c
+}
+
+/// One hop's state: the request as it stands after the redirects so far.
+struct Hop {
+    req: FetchRequest,
+    redirected_from: Option<String>,
+}
+
+impl Hop {
+    fn fail(&self, d: &mut Diagnosis, failure: &Failure, response: &Exchange, preflight: bool) {
+        let explained = blocked(
+            failure,
+            &Context {
+                req: &self.req,
+                status: response.status,
+                headers: &response.headers,
+                preflight,
+                redirected_from: self.redirected_from.as_deref(),
+            },
+        );
+        block(d, explained);
+    }
+}
+
+fn block(d: &mut Diagnosis, explained: Blocked) {
+    d.step(StepKind::Fail, format!("blocked: {}", explained.summary));
+    d.readable = false;
+    d.failure = Some(explained);
+}
+
+fn send(
+    d: &mut Diagnosis,
+    transport: &mut dyn Transport,
+    request: Request<()>,
+) -> Option<Exchange> {
+    match transport.send(&request) {
+        Ok(response) => {
+            let exchange = exchange(request, &response);
+            d.exchanges.push(exchange.clone());
+            Some(exchange)
+        }
+        Err(e) => {
+            let text = format!("{} {}: {e}", request.method(), request.uri());
+            d.step(StepKind::Fail, format!("network error: {text}"));
+            d.error = Some(text);
+            None
+        }
+    }
+}
+
+fn exchange(request: Request<()>, response: &Response<()>) -> Exchange {
+    Exchange {
+        request,
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+    }
+}
+
+/// Runs `check` the way a browser runs the `fetch()` call, sending every
+/// request through `transport`, and explains the outcome.
+///
+/// 1. What `fetch()` checks itself ([`validate_request`]): a failure blocks
+///    before anything is sent.
+/// 2. When the request needs a preflight ([`preflight_eligible`]), the
+///    [`preflight_request`] is sent and judged by [`preflight_check`]; a
+///    redirect answering it fails.
+/// 3. The [`actual_request`] (with the check's cookie, if credentialed) is
+///    sent, unless its method is neither `GET` nor `HEAD` and
+///    [`Check::send_unsafe`] is off: then the verdict covers the preflight.
+///    Its response must pass the [`cors_check`], whatever its status.
+/// 4. A redirect is followed as [§HTTP-redirect fetch](https://fetch.spec.whatwg.org/#http-redirect-fetch)
+///    says: at most 20; an `http(s)` location without credentials; `303`
+///    (and `301`/`302` after `POST`) turn the request into a `GET` without
+///    its body headers; a hop to another origin drops `authorization`, and
+///    sets the origin to `null` when the request was already cross-origin;
+///    each hop is judged from step 2 again (the preflight cache is not
+///    modelled across hops: each hop that needs one is preflighted).
+/// 5. Once readable: warnings ([`Warning`]) about `Vary` and response
+///    headers the script cannot read.
+pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
+    let mut d = Diagnosis::new();
+    let initial_url = check.request.url.clone();
+    let mut hop = Hop {
+        req: check.request.clone(),
+        redirected_from: None,
+    };
+    if let Err(failure) = validate_request(&hop.req) {
+        let none = Exchange {
+            request: Request::new(()),
+            status: 0,
+            headers: HeaderMap::new(),
+        };
+        hop.fail(&mut d, &failure, &none, false);
+        return d;
+    }
+    for redirects in 0..=MAX_REDIRECTS {
+        let method = normalize_method(&hop.req.method);
+        if preflight_eligible(&hop.req) {
+            d.step(StepKind::Info, preflight_reason(&hop.req));
+            let Some(pf) = send(&mut d, transport, preflight_request(&hop.req)) else {
+                return d;
+            };
+            let acrh = pf
+                .request
+                .headers()
+                .get(http::header::ACCESS_CONTROL_REQUEST_HEADERS)
+                .map(|v| {
+                    format!(
+                        ", Access-Control-Request-Headers: {}",
+                        v.to_str().unwrap_or("")
+                    )
+                })
+                .unwrap_or_default();
+            d.step(
+                StepKind::Info,
+                format!(
+                    "preflight: OPTIONS {} (Access-Control-Request-Method: {method}{acrh}) -> {}; {}",
+                    hop.req.url,
+                    pf.status,
+                    shown_headers(&pf.headers)
+                ),
+            );
+            if d.preflight.is_none() {
+                d.preflight = Some(pf.clone());
+            }
+            let status = http::StatusCode::from_u16(pf.status).unwrap_or(http::StatusCode::OK);
+            if let Err(failure) = preflight_check(&hop.req, status, &pf.headers) {
+                hop.fail(&mut d, &failure, &pf, true);
+                return d;
+            }
+            d.step(StepKind::Pass, "preflight passes");
+        } else if redirects == 0 {
+            d.step(
+                StepKind::Info,
+                format!(
+                    "no preflight: {method} with only CORS-safelisted headers is a simple request"
+                ),
+            );
+        }
+
+        if method != "GET" && method != "HEAD" && !check.send_unsafe {
+            d.step(
+                StepKind::Skip,
+                format!("actual {method} not sent ({method} may change data; add --send to send it): the verdict covers the preflight only"),
+            );
+            d.warnings.push(Warning {
+                code: "actual_not_sent",
+                message: format!("the actual {method} response was not checked: it must carry the CORS headers too (add --send)"),
+            });
+            d.readable = d.preflight.is_some();
+            return d;
+        }
+
+        let mut request = actual_request(&hop.req);
+        if let (true, Some(cookie)) = (hop.req.credentials, &check.cookie) {
+            if let Ok(v) = HeaderValue::from_str(cookie) {
+                request.headers_mut().insert(COOKIE, v);
+            }
+        }
+        let Some(actual) = send(&mut d, transport, copy(&request)) else {
+            return d;
+        };
+        d.actual_checked = true;
+        d.step(
+            StepKind::Info,
+            format!(
+                "{method} {}{} -> {}; {}",
+                hop.req.url,
+                if request.headers().contains_key(COOKIE) {
+                    " (with cookie)"
+                } else {
+                    ""
+                },
+                actual.status,
+                shown_headers(&actual.headers)
+            ),
+        );
+        if let Err(failure) = cors_check(&hop.req, &actual.headers) {
+            hop.fail(&mut d, &failure, &actual, false);
+            return d;
+        }
+        if is_redirect(actual.status) {
+            if let Some(location) = actual.headers.get(LOCATION) {
+                let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
+                if redirects == MAX_REDIRECTS {
+                    block(
+                        &mut d,
+                        redirect_block(
+                            &hop,
+                            "too_many_redirects",
+                            "more than 20 redirects".to_string(),
+                        ),
+                    );
+                    return d;
+                }
+                match follow(
+                    &mut hop,
+                    &location,
+                    actual.status,
+                    &initial_url,
+                    &check.request.origin,
+                ) {
+                    Ok(step) => {
+                        d.step(StepKind::Info, step);
+                        continue;
+                    }
+                    Err(explained) => {
+                        block(&mut d, explained);
+                        return d;
+                    }
+                }
+            }
+        }
+        d.readable = true;
+        d.status = Some(actual.status);
+        d.readable_headers = readable_response_headers(&hop.req, &actual.headers);
+        d.step(
+            StepKind::Pass,
+            format!(
+                "readable: the script gets the {} response; it can read the headers {}",
+                actual.status,
+                d.readable_headers.join(", ")
+            ),
+        );
+        d.warnings.extend(warnings(
+            &hop.req,
+            &actual.headers,
+            &d.readable_headers,
+            &check.read_headers,
+        ));
+        for w in d.warnings.clone() {
+            d.step(StepKind::Warn, format!("warning: {}", w.message));
+        }
+        return d;
+    }
+    d
+}
+
+fn redirect_block(hop: &Hop, code: &'static str, summary: String) -> Blocked {
+    Blocked {
+        code,
+        in_preflight: false,
+        summary,
+        console: format!(
+            "Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {}",
+            hop.req.url,
+            hop.req.origin,
+            match code {
+                "redirect_with_credentials_in_url" => "Redirect location contains a username and password, which is disallowed for cross-origin requests.".to_string(),
+                _ => "Redirect failed.".to_string(),
+            }
+        ),
+        fix: "request the final URL directly, or fix the Location header".to_string(),
+        builder: None,
+    }
+}
+
+/// §HTTP-redirect fetch for one hop: updates `hop` to the redirected
+/// request and returns the step's text, or why the browser stops.
+fn follow(
+    hop: &mut Hop,
+    location: &str,
+    status: u16,
+    initial_url: &str,
+    page_origin: &str,
+) -> Result<String, Blocked> {
+    let Some(next) = resolve(&hop.req.url, location) else {
+        return Err(redirect_block(
+            hop,
+            "redirect_invalid_location",
+            format!("the redirect's Location ({location}) is not a URL"),
+        ));
+    };
+    if !matches!(scheme(&next).as_deref(), Some("http" | "https")) {
+        return Err(redirect_block(
+            hop,
+            "redirect_not_http",
+            format!("the redirect goes to {next}, which is not http(s)"),
+        ));
+    }
+    if has_credentials(&next) {
+        return Err(redirect_block(
+            hop,
+            "redirect_with_credentials_in_url",
+            format!("the redirect's location {next} has a user name or password"),
+        ));
+    }
+    let mut notes = Vec::new();
+    let method = normalize_method(&hop.req.method);
+    if status == 303 && method != "GET" && method != "HEAD"
+        || (matches!(status, 301 | 302) && method == "POST")
+    {
+        hop.req.method = "GET".to_string();
+        hop.req.headers.retain(|(n, _)| {
+            !matches!(
+                n.to_ascii_lowercase().as_str(),
+                "content-encoding" | "content-language" | "content-location" | "content-type"
+            )
+        });
+        notes.push(format!("{method} becomes GET"));
+    }
+    let here = url_origin(&hop.req.url);
+    let there = url_origin(&next);
+    if here != there {
+        if hop
+            .req
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        {
+            hop.req
+                .headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+            notes.push("authorization dropped".to_string());
+        }
+        if here.as_deref() != Some(page_origin) && hop.req.origin != "null" {
+            hop.req.origin = "null".to_string();
+            notes.push("cross-origin hop: Origin becomes null".to_string());
+        }
+    }
+    let text = format!(
+        "redirect {status} -> {next}{}",
+        if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", notes.join("; "))
+        }
+    );
+    hop.req.url = next;
+    hop.redirected_from = Some(initial_url.to_string());
+    Ok(text)
+}
