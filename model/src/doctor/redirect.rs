@@ -3,6 +3,19 @@
 
 use http::Uri;
 
+use super::Blocked;
+use crate::request::FetchRequest;
+use crate::syntax::normalize_method;
+
+/// One hop's state: the request as it stands after the redirects so far.
+pub(crate) struct Hop {
+    /// The request of this hop (URL, method, headers and origin as the
+    /// redirects left them).
+    pub req: FetchRequest,
+    /// The URL the script asked for, once redirected.
+    pub redirected_from: Option<String>,
+}
+
 /// A redirect status (§HTTP-redirect fetch: 301, 302, 303, 307, 308).
 pub(crate) fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
@@ -66,4 +79,99 @@ pub(crate) fn resolve(base: &str, location: &str) -> Option<String> {
 pub(crate) fn scheme(url: &str) -> Option<String> {
     let i = url.find("://")?;
     Some(url[..i].to_ascii_lowercase())
+}
+
+pub(crate) fn redirect_block(hop: &Hop, code: &'static str, summary: String) -> Blocked {
+    Blocked {
+        code,
+        in_preflight: false,
+        summary,
+        console: format!(
+            "Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {}",
+            hop.req.url,
+            hop.req.origin,
+            match code {
+                "redirect_with_credentials_in_url" => "Redirect location contains a username and password, which is disallowed for cross-origin requests.".to_string(),
+                _ => "Redirect failed.".to_string(),
+            }
+        ),
+        fix: "request the final URL directly, or fix the Location header".to_string(),
+        builder: None,
+    }
+}
+
+/// §HTTP-redirect fetch for one hop: updates `hop` to the redirected
+/// request and returns the step's text, or why the browser stops.
+pub(crate) fn follow(
+    hop: &mut Hop,
+    location: &str,
+    status: u16,
+    initial_url: &str,
+    page_origin: &str,
+) -> Result<String, Blocked> {
+    let Some(next) = resolve(&hop.req.url, location) else {
+        return Err(redirect_block(
+            hop,
+            "redirect_invalid_location",
+            format!("the redirect's Location ({location}) is not a URL"),
+        ));
+    };
+    if !matches!(scheme(&next).as_deref(), Some("http" | "https")) {
+        return Err(redirect_block(
+            hop,
+            "redirect_not_http",
+            format!("the redirect goes to {next}, which is not http(s)"),
+        ));
+    }
+    if has_credentials(&next) {
+        return Err(redirect_block(
+            hop,
+            "redirect_with_credentials_in_url",
+            format!("the redirect's location {next} has a user name or password"),
+        ));
+    }
+    let mut notes = Vec::new();
+    let method = normalize_method(&hop.req.method);
+    if status == 303 && method != "GET" && method != "HEAD"
+        || (matches!(status, 301 | 302) && method == "POST")
+    {
+        hop.req.method = "GET".to_string();
+        hop.req.headers.retain(|(n, _)| {
+            !matches!(
+                n.to_ascii_lowercase().as_str(),
+                "content-encoding" | "content-language" | "content-location" | "content-type"
+            )
+        });
+        notes.push(format!("{method} becomes GET"));
+    }
+    let here = url_origin(&hop.req.url);
+    let there = url_origin(&next);
+    if here != there {
+        if hop
+            .req
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        {
+            hop.req
+                .headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+            notes.push("authorization dropped".to_string());
+        }
+        if here.as_deref() != Some(page_origin) && hop.req.origin != "null" {
+            hop.req.origin = "null".to_string();
+            notes.push("cross-origin hop: Origin becomes null".to_string());
+        }
+    }
+    let text = format!(
+        "redirect {status} -> {next}{}",
+        if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", notes.join("; "))
+        }
+    );
+    hop.req.url = next;
+    hop.redirected_from = Some(initial_url.to_string());
+    Ok(text)
 }

@@ -8,7 +8,7 @@ use http::header::{
 use http::{HeaderMap, HeaderValue, Request, Response};
 
 use super::explain::{blocked, Context};
-use super::redirect::{has_credentials, is_redirect, resolve, scheme, url_origin};
+use super::redirect::{follow, is_redirect, redirect_block, Hop};
 use super::warnings::warnings;
 use super::{Blocked, Check, Diagnosis, Exchange, StepKind, Transport, Warning};
 use crate::cors_check::cors_check;
@@ -106,26 +106,18 @@ fn copy(request: &Request<()>) -> Request<()> {
     c
 }
 
-/// One hop's state: the request as it stands after the redirects so far.
-struct Hop {
-    req: FetchRequest,
-    redirected_from: Option<String>,
-}
-
-impl Hop {
-    fn fail(&self, d: &mut Diagnosis, failure: &Failure, response: &Exchange, preflight: bool) {
-        let explained = blocked(
-            failure,
-            &Context {
-                req: &self.req,
-                status: response.status,
-                headers: &response.headers,
-                preflight,
-                redirected_from: self.redirected_from.as_deref(),
-            },
-        );
-        block(d, explained);
-    }
+fn fail(d: &mut Diagnosis, hop: &Hop, failure: &Failure, response: &Exchange, preflight: bool) {
+    let explained = blocked(
+        failure,
+        &Context {
+            req: &hop.req,
+            status: response.status,
+            headers: &response.headers,
+            preflight,
+            redirected_from: hop.redirected_from.as_deref(),
+        },
+    );
+    block(d, explained);
 }
 
 fn block(d: &mut Diagnosis, explained: Blocked) {
@@ -196,7 +188,7 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
             status: 0,
             headers: HeaderMap::new(),
         };
-        hop.fail(&mut d, &failure, &none, false);
+        fail(&mut d, &hop, &failure, &none, false);
         return d;
     }
     for redirects in 0..=MAX_REDIRECTS {
@@ -231,7 +223,7 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
             }
             let status = http::StatusCode::from_u16(pf.status).unwrap_or(http::StatusCode::OK);
             if let Err(failure) = preflight_check(&hop.req, status, &pf.headers) {
-                hop.fail(&mut d, &failure, &pf, true);
+                fail(&mut d, &hop, &failure, &pf, true);
                 return d;
             }
             d.step(StepKind::Pass, "preflight passes");
@@ -282,7 +274,7 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
             ),
         );
         if let Err(failure) = cors_check(&hop.req, &actual.headers) {
-            hop.fail(&mut d, &failure, &actual, false);
+            fail(&mut d, &hop, &failure, &actual, false);
             return d;
         }
         if is_redirect(actual.status) {
@@ -340,99 +332,4 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
         return d;
     }
     d
-}
-
-fn redirect_block(hop: &Hop, code: &'static str, summary: String) -> Blocked {
-    Blocked {
-        code,
-        in_preflight: false,
-        summary,
-        console: format!(
-            "Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {}",
-            hop.req.url,
-            hop.req.origin,
-            match code {
-                "redirect_with_credentials_in_url" => "Redirect location contains a username and password, which is disallowed for cross-origin requests.".to_string(),
-                _ => "Redirect failed.".to_string(),
-            }
-        ),
-        fix: "request the final URL directly, or fix the Location header".to_string(),
-        builder: None,
-    }
-}
-
-/// §HTTP-redirect fetch for one hop: updates `hop` to the redirected
-/// request and returns the step's text, or why the browser stops.
-fn follow(
-    hop: &mut Hop,
-    location: &str,
-    status: u16,
-    initial_url: &str,
-    page_origin: &str,
-) -> Result<String, Blocked> {
-    let Some(next) = resolve(&hop.req.url, location) else {
-        return Err(redirect_block(
-            hop,
-            "redirect_invalid_location",
-            format!("the redirect's Location ({location}) is not a URL"),
-        ));
-    };
-    if !matches!(scheme(&next).as_deref(), Some("http" | "https")) {
-        return Err(redirect_block(
-            hop,
-            "redirect_not_http",
-            format!("the redirect goes to {next}, which is not http(s)"),
-        ));
-    }
-    if has_credentials(&next) {
-        return Err(redirect_block(
-            hop,
-            "redirect_with_credentials_in_url",
-            format!("the redirect's location {next} has a user name or password"),
-        ));
-    }
-    let mut notes = Vec::new();
-    let method = normalize_method(&hop.req.method);
-    if status == 303 && method != "GET" && method != "HEAD"
-        || (matches!(status, 301 | 302) && method == "POST")
-    {
-        hop.req.method = "GET".to_string();
-        hop.req.headers.retain(|(n, _)| {
-            !matches!(
-                n.to_ascii_lowercase().as_str(),
-                "content-encoding" | "content-language" | "content-location" | "content-type"
-            )
-        });
-        notes.push(format!("{method} becomes GET"));
-    }
-    let here = url_origin(&hop.req.url);
-    let there = url_origin(&next);
-    if here != there {
-        if hop
-            .req
-            .headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-        {
-            hop.req
-                .headers
-                .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
-            notes.push("authorization dropped".to_string());
-        }
-        if here.as_deref() != Some(page_origin) && hop.req.origin != "null" {
-            hop.req.origin = "null".to_string();
-            notes.push("cross-origin hop: Origin becomes null".to_string());
-        }
-    }
-    let text = format!(
-        "redirect {status} -> {next}{}",
-        if notes.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", notes.join("; "))
-        }
-    );
-    hop.req.url = next;
-    hop.redirected_from = Some(initial_url.to_string());
-    Ok(text)
 }
