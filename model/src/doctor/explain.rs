@@ -11,7 +11,11 @@ use super::redirect::url_origin;
 use super::Blocked;
 use crate::failure::Failure;
 use crate::request::FetchRequest;
-use crate::syntax::{extract_header_list_values, get_combined, HeaderListValues};
+use crate::safelist::cors_unsafe_request_header_names;
+use crate::syntax::{
+    extract_header_list_values, get_combined, is_cors_safelisted_method, normalize_method,
+    HeaderListValues,
+};
 
 /// Chromium's prefix for a failure found in a preflight response.
 const PREFLIGHT: &str = "Response to preflight request doesn't pass access control check: ";
@@ -81,16 +85,35 @@ fn with(mut list: Vec<String>, item: &str) -> Vec<String> {
     list
 }
 
-/// Where a preflight failure usually comes from, by status.
-fn status_cause(cx: &Context<'_>) -> &'static str {
-    let strict_cors_refusal = cx.status == 403
+/// Whether the response is strict-cors's refusal of a preflight: `403`, no
+/// `Access-Control-*` header, `Vary` naming the request headers.
+fn is_strict_cors_refusal(cx: &Context<'_>) -> bool {
+    cx.status == 403
         && cx.value(&ACCESS_CONTROL_ALLOW_ORIGIN).is_none()
         && cx.value(&VARY).is_some_and(|v| {
             v.to_ascii_lowercase()
                 .contains("access-control-request-method")
-        });
+        })
+}
+
+/// The builder calls that allow everything the preflight asks for.
+fn what_the_preflight_asks(req: &FetchRequest) -> String {
+    let mut line = format!(".allow_origins([{:?}])", req.origin);
+    let method = normalize_method(&req.method);
+    if !is_cors_safelisted_method(&method) {
+        line.push_str(&format!(".allow_methods([{method:?}])"));
+    }
+    let names = cors_unsafe_request_header_names(&req.headers);
+    if !names.is_empty() {
+        line.push_str(&format!(".allow_headers({})", quoted_list(&names)));
+    }
+    line
+}
+
+/// Where a preflight failure usually comes from, by status.
+fn status_cause(cx: &Context<'_>) -> &'static str {
     match cx.status {
-        403 if strict_cors_refusal => {
+        403 if is_strict_cors_refusal(cx) => {
             "a 403 with no CORS headers is how strict-cors refuses a preflight: the origin, the method or a header is not allowed (its log's `reason` says which)"
         }
         401 | 403 => {
@@ -197,6 +220,13 @@ pub(crate) fn blocked(failure: &Failure, cx: &Context<'_>) -> Blocked {
             cx.console("Redirect is not allowed for a preflight request."),
             "request the final URL directly (http to https, a trailing slash and a login page are the usual redirects), or answer OPTIONS before the redirect".to_string(),
             None,
+        ),
+        Failure::PreflightStatus(status) if is_strict_cors_refusal(cx) => b(
+            "preflight_status",
+            format!("the preflight got {status}, not a 2xx: {}", status_cause(cx)),
+            cx.console("It does not have HTTP ok status."),
+            "strict-cors refused the preflight: allow the origin, method and headers it asks for (in development, .debug(true) makes the browser name what is missing)".to_string(),
+            Some(what_the_preflight_asks(cx.req)),
         ),
         Failure::PreflightStatus(status) => b(
             "preflight_status",

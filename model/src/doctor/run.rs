@@ -47,9 +47,10 @@ fn display_name(name: &str) -> String {
         .join("-")
 }
 
-/// "Access-Control-Allow-Origin: x; Vary: origin", or "no CORS headers".
+/// The CORS headers of a response, one a line ("Access-Control-Allow-Origin:
+/// x"), after a line saying there is none when there is none.
 pub(crate) fn shown_headers(headers: &HeaderMap) -> String {
-    let parts: Vec<String> = SHOWN
+    let mut lines: Vec<String> = SHOWN
         .iter()
         .flat_map(|name| {
             headers.get_all(name).iter().map(move |v| {
@@ -61,16 +62,10 @@ pub(crate) fn shown_headers(headers: &HeaderMap) -> String {
             })
         })
         .collect();
-    if parts.iter().all(|p| p.starts_with("Vary")) {
-        let mut line = "no Access-Control-* headers".to_string();
-        for p in parts {
-            line.push_str("; ");
-            line.push_str(&p);
-        }
-        line
-    } else {
-        parts.join("; ")
+    if lines.iter().all(|l| l.starts_with("Vary")) {
+        lines.insert(0, "(no Access-Control-* header)".to_string());
     }
+    lines.iter().map(|l| format!("\n{l}")).collect()
 }
 
 /// Why the request needs a preflight: "method PUT and header authorization
@@ -202,17 +197,12 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
                 .request
                 .headers()
                 .get(http::header::ACCESS_CONTROL_REQUEST_HEADERS)
-                .map(|v| {
-                    format!(
-                        ", Access-Control-Request-Headers: {}",
-                        v.to_str().unwrap_or("")
-                    )
-                })
+                .map(|v| format!(" with headers {}", v.to_str().unwrap_or("")))
                 .unwrap_or_default();
             d.step(
                 StepKind::Info,
                 format!(
-                    "preflight: OPTIONS {} (Access-Control-Request-Method: {method}{acrh}) -> {}; {}",
+                    "preflight: OPTIONS {} (asks for {method}{acrh}) -> {}{}",
                     hop.req.url,
                     pf.status,
                     shown_headers(&pf.headers)
@@ -262,7 +252,7 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
         d.step(
             StepKind::Info,
             format!(
-                "{method} {}{} -> {}; {}",
+                "{method} {}{} -> {}{}",
                 hop.req.url,
                 if request.headers().contains_key(COOKIE) {
                     " (with cookie)"
