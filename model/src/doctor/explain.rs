@@ -114,14 +114,14 @@ fn what_the_preflight_asks(req: &FetchRequest) -> String {
 fn status_cause(cx: &Context<'_>) -> &'static str {
     match cx.status {
         403 if is_strict_cors_refusal(cx) => {
-            "a 403 with no CORS headers is how strict-cors refuses a preflight: the origin, the method or a header is not allowed (its log's `reason` says which)"
+            "a 403 without CORS headers is how strict-cors refuses a preflight (the origin, the method or a header is not allowed; its log's `reason` says which)"
         }
         401 | 403 => {
-            "auth or routing ran before CORS: a preflight never carries cookies or Authorization, so an auth check refuses it"
+            "auth or routing ran before CORS (a preflight never carries cookies or Authorization, so an auth check refuses it)"
         }
-        404 | 405 | 501 => "auth or routing ran before CORS: the router has no OPTIONS route for this path",
-        500..=599 => "the server failed on OPTIONS: auth or routing ran before CORS, or the handler broke",
-        _ => "auth or routing ran before CORS: the preflight must be answered with a 2xx",
+        404 | 405 | 501 => "auth or routing ran before CORS (the router has no OPTIONS route for this path)",
+        500..=599 => "the server failed on OPTIONS (auth or routing ran before CORS, or the handler broke)",
+        _ => "auth or routing ran before CORS (a preflight must be answered with a 2xx)",
     }
 }
 
@@ -223,14 +223,14 @@ pub(crate) fn blocked(failure: &Failure, cx: &Context<'_>) -> Blocked {
         ),
         Failure::PreflightStatus(status) if is_strict_cors_refusal(cx) => b(
             "preflight_status",
-            format!("the preflight got {status}, not a 2xx: {}", status_cause(cx)),
+            format!("the preflight got {status}, not a 2xx; {}", status_cause(cx)),
             cx.console("It does not have HTTP ok status."),
             "strict-cors refused the preflight: allow the origin, method and headers it asks for (in development, .debug(true) makes the browser name what is missing)".to_string(),
             Some(what_the_preflight_asks(cx.req)),
         ),
         Failure::PreflightStatus(status) => b(
             "preflight_status",
-            format!("the preflight got {status}, not a 2xx: {}", status_cause(cx)),
+            format!("the preflight got {status}, not a 2xx; {}", status_cause(cx)),
             cx.console("It does not have HTTP ok status."),
             "answer the OPTIONS preflight before authentication and routing, with 204; with strict-cors, put the layer outermost (in axum, the last .layer call): it answers every preflight itself".to_string(),
             Some("let app = Router::new().route(...).layer(auth).layer(cors); // CORS outermost".to_string()),

@@ -197,7 +197,7 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
                 .request
                 .headers()
                 .get(http::header::ACCESS_CONTROL_REQUEST_HEADERS)
-                .map(|v| format!(" with headers {}", v.to_str().unwrap_or("")))
+                .map(|v| format!(" and {}", v.to_str().unwrap_or("")))
                 .unwrap_or_default();
             d.step(
                 StepKind::Info,
@@ -305,9 +305,13 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
         d.step(
             StepKind::Pass,
             format!(
-                "readable: the script gets the {} response; it can read the headers {}",
+                "readable: the script gets the {} response; it can read {}",
                 actual.status,
-                d.readable_headers.join(", ")
+                if d.readable_headers.is_empty() {
+                    "no header".to_string()
+                } else {
+                    format!("the headers {}", d.readable_headers.join(", "))
+                }
             ),
         );
         d.warnings.extend(warnings(
