@@ -10,7 +10,13 @@ use clap::{Args, Parser, Subcommand};
 /// the configuration has problems), 2 no verdict (bad arguments, network
 /// error, unreadable file).
 #[derive(Debug, Parser)]
-#[command(name = "strict-cors", version, about, long_about = None)]
+#[command(
+    name = "strict-cors",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 the page could read the response (lint: clean), 1 the browser would block it (lint: problems), 2 no verdict (bad arguments, network error, unreadable file)."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
