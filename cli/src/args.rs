@@ -63,6 +63,11 @@ pub struct CheckArgs {
     /// cannot.
     #[arg(long = "read-header", value_name = "NAME")]
     pub read_headers: Vec<String>,
+    /// Do not send the reflection probe (by default, once the page's origin
+    /// is allowed by name, the preflight or the GET/HEAD is sent once more
+    /// from https://cors-probe.invalid to catch a server allowing any origin).
+    #[arg(long)]
+    pub no_probe: bool,
     /// Accept any TLS certificate (self-signed test servers).
     #[arg(long)]
     pub insecure: bool,

@@ -88,6 +88,7 @@ fn build(args: &CheckArgs) -> Result<Check, String> {
         send_unsafe: args.send,
         cookie: args.cookie.clone(),
         read_headers: args.read_headers.clone(),
+        probe_other_origin: !args.no_probe,
     })
 }
 

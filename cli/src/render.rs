@@ -107,8 +107,13 @@ pub fn text(req: &FetchRequest, d: &Diagnosis, style: Style) -> String {
         Verdict::Readable => out.push_str(&style.paint(
             "1;32",
             &format!(
-                "READABLE: the page's script can read the {} response.",
-                d.status.unwrap_or_default()
+                "READABLE: the page's script can read the {} response{}.",
+                d.status.unwrap_or_default(),
+                match d.warnings.len() {
+                    0 => String::new(),
+                    1 => " (1 warning above)".to_string(),
+                    n => format!(" ({n} warnings above)"),
+                }
             ),
         )),
         Verdict::PreflightOnly => out.push_str(&style.paint(

@@ -331,7 +331,8 @@ fn no_unsafe_request_without_send() {
     assert_eq!(r.code, 0, "{v:#}");
     assert_eq!(v["verdict"], "preflight_only");
     assert_eq!(v["actual_checked"], false);
-    assert_eq!(s.count("OPTIONS"), 1);
+    // The preflight, and the reflection probe's preflight: never a PUT.
+    assert_eq!(s.count("OPTIONS"), 2);
     assert_eq!(s.count("PUT"), 0, "PUT sent without --send");
 
     let (r, v) = check_json(
@@ -484,7 +485,7 @@ fn same_origin_redirect_is_followed_and_readable() {
             )
         }
     });
-    let (r, v) = check_json(&s.url("/old"), APP, &[]);
+    let (r, v) = check_json(&s.url("/old"), APP, &["--no-probe"]);
     assert_eq!(r.code, 0, "{v:#}");
     let seen = s.seen();
     assert_eq!(seen.len(), 2);
@@ -605,4 +606,41 @@ fn text_output_reads_in_five_seconds() {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
     assert!(!out.contains('\x1b'), "no colour when not a terminal");
+}
+
+#[test]
+fn probe_catches_a_server_reflecting_any_origin() {
+    let s = scripted(|seen| {
+        let origin = seen.headers["origin"].to_str().unwrap().to_string();
+        (
+            200,
+            vec![
+                ("access-control-allow-origin", origin),
+                ("access-control-allow-credentials", "true".to_string()),
+                ("vary", "origin".to_string()),
+            ],
+        )
+    });
+    let (r, v) = check_json(
+        &s.url("/me"),
+        APP,
+        &["--credentials", "--cookie", "session=1"],
+    );
+    assert_eq!(r.code, 0, "readable, with a warning: {v:#}");
+    assert_eq!(v["warnings"][0]["code"], "reflects_any_origin");
+    assert!(v["warnings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("any site the user visits can read these responses"));
+    let seen = s.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].headers["origin"], "https://cors-probe.invalid");
+    assert!(
+        !seen[1].headers.contains_key("cookie"),
+        "the probe carries no cookie"
+    );
+
+    let (_, v) = check_json(&s.url("/me"), APP, &["--credentials", "--no-probe"]);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 0);
+    assert_eq!(s.seen().len(), 3, "--no-probe sends one request");
 }

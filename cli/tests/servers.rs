@@ -220,3 +220,41 @@ fn tower_http_wildcards_with_credentials() {
     assert_eq!(r.code, 1, "{v:#}");
     assert_eq!(v["failure"], "authorization_not_covered_by_wildcard");
 }
+
+#[test]
+fn tower_http_mirror_request_with_credentials_is_caught_by_the_probe() {
+    let s = tower_http_server(
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(tower_http::cors::AllowOrigin::mirror_request())
+            .allow_credentials(true),
+    );
+    let (r, v) = check_json(&s.url("/me"), APP, &["--credentials"]);
+    assert_eq!(r.code, 0, "{v:#}");
+    assert!(
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "reflects_any_origin"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn strict_cors_passes_the_probe() {
+    let s = strict_cors_server(credentialed());
+    let (r, v) = check_json(&s.url("/me"), APP, &["--credentials"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["kind"] == "pass"
+                && s["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("refused: the server checks the origin")),
+        "{v:#}"
+    );
+}

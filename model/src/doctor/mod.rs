@@ -29,6 +29,7 @@
 //! ```
 
 mod explain;
+mod probe;
 mod redirect;
 mod run;
 mod warnings;
@@ -39,6 +40,7 @@ use http::{HeaderMap, Request, Response};
 
 use crate::request::FetchRequest;
 
+pub use probe::PROBE_ORIGIN;
 pub use run::diagnose;
 
 /// What to check: the script's request and how far the doctor may go.
@@ -56,6 +58,11 @@ pub struct Check {
     /// Response header names the script means to read: each one it cannot
     /// read is a warning (`header_not_exposed`).
     pub read_headers: Vec<String>,
+    /// Once the page's origin is allowed by name, send the same preflight
+    /// (or `GET`/`HEAD`) once more from [`PROBE_ORIGIN`]: a server that
+    /// allows it too reflects any origin (warning `reflects_any_origin`).
+    /// One request more than a browser would send, so off by default.
+    pub probe_other_origin: bool,
 }
 
 impl Check {
@@ -67,6 +74,7 @@ impl Check {
             send_unsafe: false,
             cookie: None,
             read_headers: Vec::new(),
+            probe_other_origin: false,
         }
     }
 }
@@ -192,7 +200,8 @@ pub struct Blocked {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Warning {
     /// A stable code: `vary_origin_missing`, `header_not_exposed`,
-    /// `expose_wildcard_with_credentials`, `actual_not_sent`.
+    /// `expose_wildcard_with_credentials`, `actual_not_sent`,
+    /// `reflects_any_origin`.
     pub code: &'static str,
     /// One line, for a person.
     pub message: String,

@@ -8,6 +8,7 @@ use http::header::{
 use http::{HeaderMap, HeaderValue, Request, Response};
 
 use super::explain::{blocked, Context};
+use super::probe::probe;
 use super::redirect::{follow, is_redirect, redirect_block, Hop};
 use super::warnings::warnings;
 use super::{Blocked, Check, Diagnosis, Exchange, StepKind, Transport, Warning};
@@ -93,6 +94,15 @@ fn preflight_reason(req: &FetchRequest) -> String {
     )
 }
 
+/// Whether `Access-Control-Allow-Origin` is the request's own origin (not
+/// `*`): the case where the server may be reflecting whatever it is sent.
+fn names_the_origin(req: &FetchRequest, headers: &HeaderMap) -> bool {
+    req.origin != "null"
+        && headers
+            .get(ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_some_and(|v| v.as_bytes() == req.origin.as_bytes())
+}
+
 fn copy(request: &Request<()>) -> Request<()> {
     let mut c = Request::new(());
     *c.method_mut() = request.method().clone();
@@ -169,7 +179,9 @@ fn exchange(request: Request<()>, response: &Response<()>) -> Exchange {
 ///    each hop is judged from step 2 again (the preflight cache is not
 ///    modelled across hops: each hop that needs one is preflighted).
 /// 5. Once readable: warnings ([`Warning`]) about `Vary` and response
-///    headers the script cannot read.
+///    headers the script cannot read; with [`Check::probe_other_origin`],
+///    the same request (its preflight when it has one, else the `GET` or
+///    `HEAD`) from a made-up origin, to catch a server reflecting any origin.
 pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
     let mut d = Diagnosis::new();
     let initial_url = check.request.url.clone();
@@ -236,6 +248,11 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
                 message: format!("the actual {method} response was not checked: it must carry the CORS headers too (add --send)"),
             });
             d.readable = d.preflight.is_some();
+            if let (true, Some(pf)) = (check.probe_other_origin, d.preflight.clone()) {
+                if names_the_origin(&hop.req, &pf.headers) {
+                    probe(&mut d, transport, &hop.req, true);
+                }
+            }
             return d;
         }
 
@@ -322,6 +339,14 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
         ));
         for w in d.warnings.clone() {
             d.step(StepKind::Warn, format!("warning: {}", w.message));
+        }
+        if check.probe_other_origin && names_the_origin(&hop.req, &actual.headers) {
+            // The actual request here is GET or HEAD (or --send was given:
+            // then probe with the preflight when there was one).
+            let preflight = preflight_eligible(&hop.req);
+            if preflight || method == "GET" || method == "HEAD" {
+                probe(&mut d, transport, &hop.req, preflight);
+            }
         }
         return d;
     }

@@ -334,3 +334,44 @@ fn cookie_goes_on_the_credentialed_actual_request_only() {
     assert!(!server.sent[0].headers().contains_key("cookie"));
     assert_eq!(server.sent[1].headers()["cookie"], "session=abc");
 }
+
+#[test]
+fn probe_catches_a_server_reflecting_any_origin() {
+    let mut check = Check::new(FetchRequest::new(APP, API, "GET").credentials(true));
+    check.probe_other_origin = true;
+    let reflect = |origin: &str| {
+        resp(
+            200,
+            &[
+                ("access-control-allow-origin", origin),
+                ("access-control-allow-credentials", "true"),
+                ("vary", "origin"),
+            ],
+        )
+    };
+    let (d, server) = run(check.clone(), vec![reflect(APP), reflect(PROBE_ORIGIN)]);
+    assert!(d.readable);
+    assert_eq!(server.sent[1].headers()["origin"], PROBE_ORIGIN);
+    assert!(!server.sent[1].headers().contains_key("cookie"));
+    assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+    assert_eq!(d.warnings[0].code, "reflects_any_origin");
+
+    let (d, _) = run(check, vec![reflect(APP), resp(200, &[("vary", "origin")])]);
+    assert!(d.warnings.is_empty());
+    assert!(d
+        .steps
+        .iter()
+        .any(|s| s.kind == StepKind::Pass && s.text.contains("refused")));
+}
+
+#[test]
+fn probe_uses_the_preflight_for_unsafe_requests() {
+    let mut check = put_with_auth();
+    check.send_unsafe = false;
+    check.probe_other_origin = true;
+    let (d, server) = run(check, vec![good_preflight(), resp(403, &[])]);
+    assert!(d.readable && !d.actual_checked);
+    assert_eq!(server.sent.len(), 2);
+    assert_eq!(server.sent[1].method(), "OPTIONS", "never a second PUT");
+    assert!(d.warnings.iter().all(|w| w.code != "reflects_any_origin"));
+}

@@ -28,7 +28,7 @@ pub(crate) fn warnings(
             out.push(Warning {
                 code: "vary_origin_missing",
                 message: format!(
-                    "Access-Control-Allow-Origin names the origin ({}) but Vary does not list Origin: a cache (CDN, proxy, the browser's own) can serve this response to another origin, which the browser then blocks; send Vary: Origin (strict-cors always does)",
+                    "Access-Control-Allow-Origin names the origin ({}) but Vary does not list Origin: if the server answers other origins differently (or not at all), a cache (CDN, proxy, the browser's own) can serve one origin's response to another, which the browser then blocks; send Vary: Origin (strict-cors always does)",
                     req.origin
                 ),
             });
