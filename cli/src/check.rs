@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use strict_cors_model::doctor::{diagnose, Check};
-use strict_cors_model::{is_token, FetchRequest};
+use strict_cors_model::{is_forbidden_request_header, is_token, FetchRequest};
 
 use crate::args::CheckArgs;
 use crate::exit::{Exit, NO_VERDICT};
@@ -76,6 +76,16 @@ fn build(args: &CheckArgs) -> Result<Check, String> {
         FetchRequest::new(&origin, &args.url, &args.method).credentials(args.credentials);
     for line in &args.headers {
         let (name, value) = parse_header(line)?;
+        if is_forbidden_request_header(&name, value.as_bytes()) {
+            let instead = match name.to_ascii_lowercase().as_str() {
+                "cookie" => "; for cookies use --cookie (with --credentials)",
+                "origin" => "; the origin is --origin",
+                _ => "",
+            };
+            return Err(format!(
+                "--header {name:?}: a forbidden request header, which fetch() never lets a script set (the browser drops it){instead}"
+            ));
+        }
         request = request.header(&name, &value);
     }
     for name in &args.read_headers {

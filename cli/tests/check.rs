@@ -545,6 +545,9 @@ fn network_errors_and_bad_arguments_give_no_verdict() {
         "--origin is required"
     );
     assert_eq!(run(&["check", "ftp://x/", "--origin", APP]).code, 2);
+    let r = run(&["check", "http://x/", "--origin", APP, "-H", "Cookie: a=b"]);
+    assert_eq!(r.code, 2, "a script can never set Cookie");
+    assert!(r.stderr.contains("use --cookie"), "{}", r.stderr);
     assert_eq!(
         run(&["check", "http://x/", "--origin", APP, "-H", "no-colon"]).code,
         2
