@@ -43,6 +43,32 @@ use crate::request::FetchRequest;
 pub use probe::PROBE_ORIGIN;
 pub use run::diagnose;
 
+/// The doctor's verdict on `request` against scripted `responses` (one per
+/// request it sends, in order: the preflight if one is needed, then the
+/// actual request, then each redirect hop), with every request sent
+/// (`send_unsafe`), no cookie and no probe; also returns the requests sent.
+///
+/// ```
+/// use http::Response;
+/// use strict_cors_model::{doctor, FetchRequest};
+///
+/// let req = FetchRequest::new("https://app.example.com", "https://api.example.com/x", "GET");
+/// let ok = Response::builder().header("access-control-allow-origin", "*").body(()).unwrap();
+/// let (diagnosis, sent) = doctor::judge(&req, vec![ok]);
+/// assert!(diagnosis.readable);
+/// assert_eq!(sent.len(), 1);
+/// ```
+pub fn judge(
+    request: &FetchRequest,
+    responses: Vec<Response<()>>,
+) -> (Diagnosis, Vec<Request<()>>) {
+    let mut check = Check::new(request.clone());
+    check.send_unsafe = true;
+    let mut transport = Scripted::new(responses);
+    let diagnosis = diagnose(&check, &mut transport);
+    (diagnosis, transport.sent)
+}
+
 /// What to check: the script's request and how far the doctor may go.
 #[derive(Clone, Debug)]
 pub struct Check {
