@@ -13,6 +13,8 @@ use crate::response::readable_response_headers;
 use crate::safelist::preflight_eligible;
 
 /// What the script sees.
+///
+/// ([§Main fetch](https://fetch.spec.whatwg.org/#main-fetch): a response, or a network error.)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// The script gets the response: its status and the header names it may
@@ -45,6 +47,8 @@ impl Outcome {
 }
 
 /// Whether the first request a server saw is a CORS-preflight request.
+///
+/// ([§CORS-preflight request](https://fetch.spec.whatwg.org/#cors-preflight-request): `OPTIONS` with `Access-Control-Request-Method`.)
 pub fn is_preflight(request: &Request<()>) -> bool {
     request.method() == Method::OPTIONS
         && request
@@ -53,6 +57,8 @@ pub fn is_preflight(request: &Request<()>) -> bool {
 }
 
 /// A browser: its preflight cache, a clock (seconds) and its max-age cap.
+///
+/// ([§Fetching](https://fetch.spec.whatwg.org/#fetching) as a user agent runs it.)
 #[derive(Clone, Debug)]
 pub struct Browser {
     /// The [§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache).

@@ -4,6 +4,8 @@ use std::fmt;
 
 /// Why the browser turned the fetch into a network error (the script sees a
 /// TypeError).
+///
+/// ([§Network error](https://fetch.spec.whatwg.org/#concept-network-error); each variant names the step that returns it.)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
     /// `fetch()` throws: the method is not a token.

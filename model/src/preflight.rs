@@ -28,6 +28,8 @@ pub const DEFAULT_MAX_AGE_CAP: u64 = 7200;
 pub const DEFAULT_MAX_AGE: u64 = 5;
 
 /// What a successful preflight allows, as stored in the preflight cache.
+///
+/// ([§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache) entries are made from it.)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PreflightResult {
     /// `Access-Control-Allow-Methods` values, case kept (compared byte-exact);

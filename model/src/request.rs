@@ -12,6 +12,8 @@ use crate::safelist::{
 use crate::syntax::{is_forbidden_method, is_token, normalize_method, normalize_value};
 
 /// What the page's script asks for (the `fetch()` call).
+///
+/// (The parts of a [§request](https://fetch.spec.whatwg.org/#concept-request) CORS depends on.)
 #[derive(Clone, Debug)]
 pub struct FetchRequest {
     /// Serialised origin of the page, e.g. `"https://app.example.com"` (may also
@@ -49,6 +51,8 @@ impl FetchRequest {
     }
 
     /// Sets credentials mode "include" (true) or not (false).
+    ///
+    /// ([§credentials mode](https://fetch.spec.whatwg.org/#concept-request-credentials-mode).)
     pub fn credentials(mut self, include: bool) -> Self {
         self.credentials = include;
         self
@@ -58,6 +62,8 @@ impl FetchRequest {
 /// Checks what `fetch()` itself checks before anything goes on the network
 /// (it throws a TypeError otherwise): the method is a token and not a
 /// forbidden method, every author header is valid, the URL parses.
+///
+/// ([§Request class](https://fetch.spec.whatwg.org/#request-class) constructor, [§Headers class](https://fetch.spec.whatwg.org/#headers-class).)
 pub fn validate_request(req: &FetchRequest) -> Result<(), Failure> {
     if !is_token(req.method.as_bytes()) {
         return Err(Failure::InvalidMethod(req.method.clone()));
@@ -112,6 +118,8 @@ pub fn preflight_request(req: &FetchRequest) -> Request<()> {
 /// The actual request: the normalised method, `Origin`, and the author
 /// headers as the header list holds them (normalised values, forbidden
 /// headers dropped). Cookies are not modelled.
+///
+/// ([§`Origin` header](https://fetch.spec.whatwg.org/#origin-header).)
 pub fn actual_request(req: &FetchRequest) -> Request<()> {
     let mut request = Request::new(());
     *request.method_mut() =

@@ -175,6 +175,8 @@ pub(crate) fn request_header_is_valid(name: &str, value: &[u8]) -> bool {
 /// entries left out (fetch() would have thrown, see [`validate_request`](crate::validate_request)),
 /// forbidden request-headers dropped silently. Names keep their case; each
 /// (name, value) is its own entry, as in the standard's header list.
+///
+/// ([§Headers class](https://fetch.spec.whatwg.org/#headers-class), guard "request".)
 pub fn request_header_list(headers: &[(String, String)]) -> Vec<(String, Vec<u8>)> {
     headers
         .iter()

@@ -209,6 +209,8 @@ pub fn get_combined(headers: &HeaderMap, name: &HeaderName) -> Option<Vec<u8>> {
 /// (`type/subtype`, ASCII-lowercased) or `None` on failure. Parameters never
 /// make the parse fail, so they are not parsed. Bytes are isomorphic-decoded
 /// (a byte >= 0x80 is a code point that is not an HTTP token code point).
+///
+/// ([MIME Sniffing, parse a MIME type](https://mimesniff.spec.whatwg.org/#parse-a-mime-type).)
 pub fn mime_essence(value: &[u8]) -> Option<String> {
     // 1. Remove leading and trailing HTTP whitespace.
     let input = normalize_value(value);
