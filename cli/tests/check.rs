@@ -456,7 +456,7 @@ fn cross_origin_redirect_sends_origin_null() {
     assert_blocked(&v, "allow_origin_mismatch");
     assert_eq!(end.seen()[0].headers["origin"], "null");
     assert!(text(&v, "console").contains(&format!(
-        "(redirected from '{}') from origin 'null'",
+        "(redirected from '{}') from origin '{APP}'",
         start.url("/start")
     )));
     assert!(v["steps"]

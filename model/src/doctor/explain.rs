@@ -32,6 +32,9 @@ pub(crate) struct Context<'a> {
     pub preflight: bool,
     /// The URL the script asked for, when this hop was redirected from it.
     pub redirected_from: Option<&'a str>,
+    /// The page's origin (Chromium's "from origin", even once the request's
+    /// own origin became `null`).
+    pub page_origin: &'a str,
 }
 
 impl Context<'_> {
@@ -67,7 +70,7 @@ impl Context<'_> {
         format!(
             "Access to fetch at '{}'{from} from origin '{}' has been blocked by CORS policy: {}{reason}",
             self.req.url,
-            self.req.origin,
+            self.page_origin,
             if prefixed { PREFLIGHT } else { "" }
         )
     }
@@ -173,6 +176,13 @@ pub(crate) fn blocked(failure: &Failure, cx: &Context<'_>) -> Blocked {
             cx.console(&format!("The 'Access-Control-Allow-Origin' header contains multiple values '{acao}', but only one is allowed.")),
             "set CORS headers in one place only: remove the handler's or the proxy's own Access-Control-Allow-Origin (strict-cors replaces any the inner service sets)".to_string(),
             allow_origin,
+        ),
+        Failure::AllowOriginMismatch if origin == "null" => b(
+            "allow_origin_mismatch",
+            format!("Access-Control-Allow-Origin is '{acao}', but after a redirect to another origin the request's Origin is null, which only `*` (without credentials) or `null` would match"),
+            cx.console(&format!("The 'Access-Control-Allow-Origin' header has a value '{acao}' that is not equal to the supplied origin.")),
+            "request the final URL directly: a redirect across origins makes the Origin null, and allowing `null` would allow every sandboxed iframe and local file".to_string(),
+            None,
         ),
         Failure::AllowOriginMismatch => {
             let how = if acao.trim_end_matches('/') == origin {

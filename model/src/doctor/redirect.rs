@@ -14,6 +14,8 @@ pub(crate) struct Hop {
     pub req: FetchRequest,
     /// The URL the script asked for, once redirected.
     pub redirected_from: Option<String>,
+    /// The page's origin, as the script's request had it.
+    pub page_origin: String,
 }
 
 /// A redirect status (§HTTP-redirect fetch: 301, 302, 303, 307, 308).
@@ -89,7 +91,7 @@ pub(crate) fn redirect_block(hop: &Hop, code: &'static str, summary: String) -> 
         console: format!(
             "Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {}",
             hop.req.url,
-            hop.req.origin,
+            hop.page_origin,
             match code {
                 "redirect_with_credentials_in_url" => "Redirect location contains a username and password, which is disallowed for cross-origin requests.".to_string(),
                 _ => "Redirect failed.".to_string(),

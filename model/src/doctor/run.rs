@@ -120,6 +120,7 @@ fn fail(d: &mut Diagnosis, hop: &Hop, failure: &Failure, response: &Exchange, pr
             headers: &response.headers,
             preflight,
             redirected_from: hop.redirected_from.as_deref(),
+            page_origin: &hop.page_origin,
         },
     );
     block(d, explained);
@@ -188,6 +189,7 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
     let mut hop = Hop {
         req: check.request.clone(),
         redirected_from: None,
+        page_origin: check.request.origin.clone(),
     };
     if let Err(failure) = validate_request(&hop.req) {
         let none = Exchange {
