@@ -63,7 +63,7 @@ impl Style {
 /// Why there is no verdict, when nothing failed on the network.
 fn no_verdict_reason(req: &FetchRequest, d: &Diagnosis) -> String {
     match &d.error {
-        Some(e) => format!("network error: {e}"),
+        Some(_) => "the server did not answer (the network error is above)".to_string(),
         None => format!(
             "a {} with only CORS-safelisted headers needs no preflight, and {} is not sent without --send",
             req.method, req.method
@@ -220,8 +220,9 @@ pub fn json(req: &FetchRequest, d: &Diagnosis) -> Value {
         })).collect::<Vec<_>>(),
         "warnings": d.warnings.iter().map(|w| json!({ "code": w.code, "message": w.message })).collect::<Vec<_>>(),
         "exchanges": d.exchanges.iter().map(exchange_json).collect::<Vec<_>>(),
-        "error": match verdict {
-            Verdict::Undecided => Some(no_verdict_reason(req, d)),
+        "error": match (verdict, &d.error) {
+            (Verdict::Undecided, Some(e)) => Some(format!("network error: {e}")),
+            (Verdict::Undecided, None) => Some(no_verdict_reason(req, d)),
             _ => None,
         },
         "request": {

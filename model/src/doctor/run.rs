@@ -202,6 +202,12 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
     }
     for redirects in 0..=MAX_REDIRECTS {
         let method = normalize_method(&hop.req.method);
+        if redirects == 0 && method != method.to_ascii_uppercase() {
+            d.step(
+                StepKind::Info,
+                format!("note: fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT, so {method} is sent as written, and methods compare case-sensitively (write {} in the script if the server expects it)", method.to_ascii_uppercase()),
+            );
+        }
         if preflight_eligible(&hop.req) {
             d.step(StepKind::Info, preflight_reason(&hop.req));
             let Some(pf) = send(&mut d, transport, preflight_request(&hop.req)) else {
@@ -243,7 +249,14 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
         if method != "GET" && method != "HEAD" && !check.send_unsafe {
             d.step(
                 StepKind::Skip,
-                format!("actual {method} not sent ({method} may change data; add --send to send it): the verdict covers the preflight only"),
+                format!(
+                    "actual {method} not sent ({method} may change data; add --send to send it): {}",
+                    if d.preflight.is_some() {
+                        "the verdict covers the preflight only"
+                    } else {
+                        "without a preflight, nothing is left to judge"
+                    }
+                ),
             );
             d.warnings.push(Warning {
                 code: "actual_not_sent",

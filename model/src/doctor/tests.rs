@@ -378,3 +378,34 @@ fn probe_uses_the_preflight_for_unsafe_requests() {
     assert_eq!(server.sent[1].method(), "OPTIONS", "never a second PUT");
     assert!(d.warnings.iter().all(|w| w.code != "reflects_any_origin"));
 }
+
+#[test]
+fn lower_case_patch_is_explained() {
+    let mut check = Check::new(FetchRequest::new(APP, API, "patch").credentials(true));
+    check.send_unsafe = true;
+    let mut pf = good_preflight();
+    pf.headers_mut().insert(
+        "access-control-allow-methods",
+        http::HeaderValue::from_static("GET, PATCH"),
+    );
+    let (d, server) = run(check, vec![pf]);
+    assert_eq!(
+        server.sent[0].headers()["access-control-request-method"],
+        "patch"
+    );
+    assert!(
+        d.steps[0]
+            .text
+            .starts_with("note: fetch() upper-cases only"),
+        "{:?}",
+        d.steps
+    );
+    let f = d.failure.expect("failure");
+    assert_eq!(f.code, "method_not_allowed");
+    assert!(
+        f.summary
+            .contains("PATCH is listed, but methods compare case-sensitively"),
+        "{}",
+        f.summary
+    );
+}
