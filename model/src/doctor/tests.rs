@@ -3,6 +3,7 @@
 use http::{Response, StatusCode};
 
 use super::*;
+use crate::Failure;
 
 const APP: &str = "http://localhost:3000";
 const API: &str = "http://api.localhost:8080/me";
@@ -408,4 +409,118 @@ fn lower_case_patch_is_explained() {
         "{}",
         f.summary
     );
+}
+
+/// The doctor's stable code for each of the model's failures.
+fn code_of(f: &Failure) -> &'static str {
+    match f {
+        Failure::InvalidMethod(_)
+        | Failure::ForbiddenMethod(_)
+        | Failure::InvalidHeader(_)
+        | Failure::InvalidUrl(_) => "invalid_request",
+        Failure::PreflightStatus(s) if (300..400).contains(s) => "preflight_redirected",
+        Failure::PreflightStatus(_) => "preflight_status",
+        Failure::NoAllowOrigin => "no_allow_origin",
+        Failure::MultipleAllowOrigin => "multiple_allow_origin",
+        Failure::AllowOriginMismatch => "allow_origin_mismatch",
+        Failure::WildcardWithCredentials => "wildcard_with_credentials",
+        Failure::AllowCredentialsNotTrue => "allow_credentials_not_true",
+        Failure::MethodsParse => "allow_methods_unparsable",
+        Failure::HeadersParse => "allow_headers_unparsable",
+        Failure::MethodNotAllowed(_) => "method_not_allowed",
+        Failure::HeaderNotAllowed(_) => "header_not_allowed",
+        Failure::AuthorizationNotCoveredByWildcard => "authorization_not_covered_by_wildcard",
+    }
+}
+
+/// The doctor and `Browser::fetch` agree on every combination of requests
+/// and (non-redirect) answers in a grid: readable or not, and why.
+#[test]
+fn doctor_agrees_with_the_model() {
+    use crate::{is_preflight, preflight_eligible, Browser, Outcome};
+
+    let methods = ["GET", "POST", "PUT", "patch"];
+    let header_sets: [&[(&str, &str)]; 4] = [
+        &[],
+        &[("content-type", "application/json")],
+        &[("authorization", "Bearer t")],
+        &[("x-a", "1"), ("authorization", "Bearer t")],
+    ];
+    let pf_status = [204, 401, 302];
+    let acaos = [None, Some("*"), Some(APP), Some("http://localhost:3000/")];
+    let acacs = [None, Some("true")];
+    let acams = [None, Some("*"), Some("PUT, patch")];
+    let acahs = [None, Some("*"), Some("authorization, content-type, x-a")];
+    let mut cases = 0;
+    for method in methods {
+        for headers in header_sets {
+            for credentials in [false, true] {
+                let mut req = FetchRequest::new(APP, API, method).credentials(credentials);
+                for (n, v) in headers {
+                    req = req.header(n, v);
+                }
+                for status in pf_status {
+                    for acao in acaos {
+                        for acac in acacs {
+                            for acam in acams {
+                                for acah in acahs {
+                                    for actual_acao in [None, Some("*"), Some(APP)] {
+                                        for actual_acac in [None, Some("true")] {
+                                            let mut pf: Vec<(&str, &str)> = Vec::new();
+                                            let pairs = [
+                                                ("access-control-allow-origin", acao),
+                                                ("access-control-allow-credentials", acac),
+                                                ("access-control-allow-methods", acam),
+                                                ("access-control-allow-headers", acah),
+                                            ];
+                                            for (n, v) in pairs {
+                                                if let Some(v) = v {
+                                                    pf.push((n, v));
+                                                }
+                                            }
+                                            let mut actual: Vec<(&str, &str)> = Vec::new();
+                                            if let Some(v) = actual_acao {
+                                                actual.push(("access-control-allow-origin", v));
+                                            }
+                                            if let Some(v) = actual_acac {
+                                                actual
+                                                    .push(("access-control-allow-credentials", v));
+                                            }
+                                            let mut server = |r: Request<()>| {
+                                                if is_preflight(&r) {
+                                                    resp(status, &pf)
+                                                } else {
+                                                    resp(200, &actual)
+                                                }
+                                            };
+                                            let (outcome, _) =
+                                                Browser::new().fetch(&req, &mut server);
+                                            let mut script = Vec::new();
+                                            if preflight_eligible(&req) {
+                                                script.push(resp(status, &pf));
+                                            }
+                                            script.push(resp(200, &actual));
+                                            let (d, _) = judge(&req, script);
+                                            let expected: Option<&str> = match &outcome {
+                                                Outcome::Readable { .. } => None,
+                                                Outcome::Blocked(f) => Some(code_of(f)),
+                                            };
+                                            assert_eq!(
+                                                d.failure.as_ref().map(|f| f.code),
+                                                expected,
+                                                "{req:?} pf {status} {pf:?} actual {actual:?}"
+                                            );
+                                            assert_eq!(d.readable, outcome.is_readable());
+                                            cases += 1;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(cases, 4 * 4 * 2 * 3 * 4 * 2 * 3 * 3 * 3 * 2);
 }
