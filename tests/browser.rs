@@ -3,7 +3,7 @@
 //! demo's page (`examples/credentialed/page.html`, served by the demo's own
 //! routers) and call the demo API, with cookies and `Authorization`, in the
 //! deployment shapes users run; then a differential test proves the browser
-//! model (`tests/support/model.rs`) against each engine.
+//! model (`model/` (crate `strict-cors-model`)) against each engine.
 //!
 //! ```text
 //! cargo test --test browser -- --ignored

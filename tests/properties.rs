@@ -1,6 +1,6 @@
 //! Property tests: arbitrary valid configurations and arbitrary requests
 //! (origins from the allowlist and near-miss mutations of it), judged by the
-//! browser model of the Fetch standard in `tests/support/model.rs`.
+//! browser model of the Fetch standard (`model/`, crate `strict-cors-model`).
 //!
 //! 2,000 cases per property by default; set `PROPTEST_CASES` for more.
 

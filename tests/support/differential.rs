@@ -4,7 +4,7 @@
 //! batch of cases in a browser.
 //!
 //! `tests/browser.rs` runs the cases in every engine and compares each
-//! engine's verdict with the browser model (`tests/support/model.rs`); the
+//! engine's verdict with the browser model (`model/` (crate `strict-cors-model`)); the
 //! same [`Case`]s can be handed to anything else that judges CORS responses
 //! (a later `strict-cors check` compares its verdict on the same cases).
 //! Nothing here depends on strict-cors or on the model.
