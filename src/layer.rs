@@ -5,9 +5,10 @@ use std::fmt;
 use http::request::Parts;
 use tower_layer::Layer;
 
-use crate::builder::CorsBuilder;
-use crate::policy::{AllowedOrigins, Decision, Policy};
-use crate::reload::PolicyCell;
+use crate::cell::PolicyCell;
+use crate::config::CorsBuilder;
+use crate::error::ConfigError;
+use crate::protocol::{AllowedMethods, AllowedOrigins, Decision, Policy};
 use crate::service::Cors;
 
 /// A Tower [`Layer`] that applies a validated CORS policy.
@@ -91,7 +92,7 @@ impl fmt::Debug for CorsLayer {
         };
         d.field("credentials", &p.credentials);
         match &p.methods {
-            crate::headers::AllowedMethods::Any => d.field("methods", &"*"),
+            AllowedMethods::Any => d.field("methods", &"*"),
             m => d.field("methods", &m.names().collect::<Vec<_>>()),
         };
         d.field("headers_any", &p.headers.any)
@@ -100,5 +101,17 @@ impl fmt::Debug for CorsLayer {
             .field("max_age", &p.max_age)
             .field("private_network", &p.private_network)
             .finish()
+    }
+}
+
+impl CorsBuilder {
+    /// Validates every setting and compiles the policy.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] listing every problem found, in the order of the
+    /// settings; see [`ConfigProblem`] for each rule.
+    pub fn build(self) -> Result<CorsLayer, ConfigError> {
+        self.compile().map(CorsLayer::from_policy)
     }
 }

@@ -129,25 +129,21 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod builder;
-#[cfg(feature = "serde")]
+mod cell;
 mod config;
 mod diagnostics;
-mod env;
 mod error;
-mod headers;
 mod layer;
 mod origin;
-mod pattern;
-mod policy;
+mod protocol;
 mod reload;
 mod service;
 
-pub use builder::{CorsBuilder, MAX_AGE_LIMIT};
 #[cfg(feature = "serde")]
 pub use config::CorsConfig;
+pub use config::{CorsBuilder, MAX_AGE_LIMIT};
 pub use error::{ConfigError, ConfigProblem, EnvVarDefect, HeaderSetting, OriginDefect};
 pub use layer::CorsLayer;
-pub use policy::{Decision, PreflightGrant, Rejection};
+pub use protocol::{Decision, PreflightGrant, Rejection};
 pub use reload::CorsHandle;
 pub use service::{Cors, ResponseFuture};

@@ -1,51 +1,16 @@
-//! Live reconfiguration: the compiled policy sits in an atomically swappable
-//! cell shared by a layer, every service it made, and a [`CorsHandle`].
+//! Live reconfiguration: [`CorsBuilder::build_reloadable`] and the
+//! [`CorsHandle`] that swaps the policy of a running layer.
 
 use std::fmt;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use crate::builder::CorsBuilder;
+use crate::cell::PolicyCell;
+use crate::config::CorsBuilder;
 use crate::error::ConfigError;
 use crate::layer::CorsLayer;
-use crate::policy::Policy;
-
-/// Where a layer and its services find the current policy.
-///
-/// A layer from `build()` holds its policy in a plain `Arc`: loading it is a
-/// reference-count bump. A layer from `build_reloadable()` holds it in an
-/// `ArcSwap`: loading is a lock-free read plus the same bump. Neither takes a
-/// lock or allocates per request (`ArcSwap` registers each thread once, on
-/// that thread's first load: one allocation per thread, never per request).
-#[derive(Clone)]
-pub(crate) enum PolicyCell {
-    Static(Arc<Policy>),
-    Reloadable(Arc<ArcSwap<Policy>>),
-}
-
-impl PolicyCell {
-    pub(crate) fn new(policy: Policy) -> Self {
-        PolicyCell::Static(Arc::new(policy))
-    }
-
-    /// The current policy. A request holds on to the `Arc` it loaded for
-    /// its whole life, so it is judged and answered by one policy, even when
-    /// a reconfiguration lands in between.
-    #[inline]
-    pub(crate) fn load(&self) -> Arc<Policy> {
-        match self {
-            PolicyCell::Static(policy) => policy.clone(),
-            PolicyCell::Reloadable(cell) => cell.load_full(),
-        }
-    }
-}
-
-impl fmt::Debug for PolicyCell {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("PolicyCell").field(&*self.load()).finish()
-    }
-}
+use crate::protocol::Policy;
 
 /// Swaps the policy of a running layer: made by
 /// [`CorsBuilder::build_reloadable`].
@@ -114,5 +79,23 @@ impl fmt::Debug for CorsHandle {
                 self.cell.clone(),
             )))
             .finish()
+    }
+}
+
+impl CorsBuilder {
+    /// Like [`build`](Self::build), and also returns a [`CorsHandle`] that
+    /// swaps the layer's policy while it runs (for every clone of the layer
+    /// and every service made from it), refusing invalid configurations.
+    ///
+    /// The request path is that of a layer from `build()`, plus a lock-free
+    /// load of the current policy: no lock, and no allocation per request
+    /// (the underlying `ArcSwap` registers each thread once, on its first
+    /// request).
+    ///
+    /// # Errors
+    ///
+    /// As for [`build`](Self::build).
+    pub fn build_reloadable(self) -> Result<(CorsLayer, CorsHandle), ConfigError> {
+        Ok(CorsHandle::new_pair(self.compile()?))
     }
 }

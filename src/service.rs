@@ -14,9 +14,9 @@ use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
+use crate::cell::PolicyCell;
 use crate::diagnostics::{self, Site, REASON_HEADER};
-use crate::policy::{AllowedOrigins, Decision, Evaluation, Policy, PreflightGrant, Rejection};
-use crate::reload::PolicyCell;
+use crate::protocol::{AllowedOrigins, Decision, Evaluation, Policy, PreflightGrant, Rejection};
 
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 const ANY: HeaderValue = HeaderValue::from_static("*");

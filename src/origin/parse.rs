@@ -1,5 +1,4 @@
-//! Origins: parsing and normalising configured origins, and the allowlist
-//! that request `Origin` values are looked up in.
+//! Parsing and normalising configured origins.
 //!
 //! A browser serialises an origin as `scheme://host[:port]` (WHATWG URL,
 //! "ASCII serialization of an origin"): lower-case scheme and host, no default
@@ -7,14 +6,9 @@
 //! configuration is normalised to exactly that form once, at `build()`, so
 //! that matching a request is a byte-exact hash lookup.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::net::Ipv6Addr;
 
-use http::HeaderValue;
-
 use crate::error::{ConfigProblem, OriginDefect};
-use crate::pattern::{ParsedPattern, PatternSet};
 
 /// A configured origin, parsed and normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,105 +246,6 @@ fn serialize_ipv6(addr: &Ipv6Addr) -> String {
     out
 }
 
-/// A fixed, fast hash for tables built once from trusted configuration: it
-/// mixes eight bytes at a time (multiply-rotate, as rustc's FxHash). Request
-/// bytes are only looked up, never inserted, so an attacker cannot grow a
-/// probe chain, and a keyed hash would buy nothing here but time.
-#[derive(Default)]
-pub(crate) struct Fnv(u64);
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl Fnv {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for Fnv {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-}
-
-/// The exact-origin allowlist: normalised origin bytes → the pre-rendered
-/// `Access-Control-Allow-Origin` value.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct OriginSet {
-    map: HashMap<Box<[u8]>, HeaderValue, BuildHasherDefault<Fnv>>,
-    /// Subdomain patterns, tried after the exact lookup misses.
-    patterns: PatternSet,
-}
-
-impl OriginSet {
-    pub(crate) fn insert(&mut self, serialized: &str) {
-        if let Ok(value) = HeaderValue::from_str(serialized) {
-            // A value built from owned bytes turns shareable on its first clone
-            // (which allocates once); do that here, so cloning it per request
-            // is a reference-count bump.
-            let shared = value.clone();
-            self.map.insert(serialized.as_bytes().into(), shared);
-        }
-    }
-
-    /// The `Access-Control-Allow-Origin` value for a request's `Origin`
-    /// bytes, when they are allowed. Byte-exact: no case folding, no trimming.
-    #[inline]
-    pub(crate) fn get(&self, origin: &[u8]) -> Option<&HeaderValue> {
-        self.map.get(origin)
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        self.map.keys().map(|k| &**k)
-    }
-
-    pub(crate) fn insert_pattern(&mut self, pattern: &ParsedPattern) {
-        self.patterns.insert(pattern);
-    }
-
-    /// The normalised subdomain patterns.
-    pub(crate) fn patterns(&self) -> impl Iterator<Item = &str> {
-        self.patterns.iter()
-    }
-
-    /// The `Access-Control-Allow-Origin` value for a request's `Origin`, when
-    /// allowed: the pre-rendered value of an exact match, or else, for a
-    /// pattern match, the request's own value (a reference-count bump).
-    #[inline]
-    pub(crate) fn allow(&self, origin: &HeaderValue) -> Option<HeaderValue> {
-        if let Some(v) = self.get(origin.as_bytes()) {
-            return Some(v.clone());
-        }
-        if !self.patterns.is_empty() && self.patterns.matches(origin.as_bytes()) {
-            return Some(origin.clone());
-        }
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,25 +371,6 @@ mod tests {
             "http://[::2]",
         ] {
             assert!(!parse_origin(s).map(|o| o.loopback).unwrap_or(true), "{s}");
-        }
-    }
-
-    #[test]
-    fn set_lookup_is_byte_exact() {
-        let mut set = OriginSet::default();
-        set.insert("https://app.example.com");
-        assert!(set.get(b"https://app.example.com").is_some());
-        for miss in [
-            "https://app.example.com.evil.net",
-            "https://evilapp.example.com",
-            "http://app.example.com",
-            "https://app.example.com:8443",
-            "https://APP.example.com",
-            "https://app.example.com/",
-            "null",
-            "",
-        ] {
-            assert!(set.get(miss.as_bytes()).is_none(), "{miss}");
         }
     }
 

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use http::{HeaderMap, HeaderValue};
 
-use crate::policy::{Decision, Evaluation, Rejection};
+use crate::protocol::{Decision, Evaluation, Rejection};
 
 /// The debug-mode response header naming why a request was refused.
 pub(crate) const REASON_HEADER: &str = "x-cors-debug";

@@ -11,8 +11,9 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
+use super::hash::WordHasher;
+use super::parse::parse_origin;
 use crate::error::{ConfigProblem, OriginDefect};
-use crate::origin::{parse_origin, Fnv};
 
 /// Longest host a pattern can match: the DNS limit. Browsers cannot reach a
 /// longer name, and the cap bounds the work per request.
@@ -143,7 +144,7 @@ struct Entry {
 /// with.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PatternSet {
-    map: HashMap<Box<[u8]>, Vec<Entry>, BuildHasherDefault<Fnv>>,
+    map: HashMap<Box<[u8]>, Vec<Entry>, BuildHasherDefault<WordHasher>>,
     /// Bit `n` set when some suffix is `n` bytes long: most candidate
     /// suffixes of a request host are skipped without hashing.
     lengths: [u64; 4],
