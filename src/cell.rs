@@ -10,10 +10,9 @@ use crate::protocol::Policy;
 
 /// Where a layer and its services find the current policy.
 ///
-/// A layer from `build()` holds its policy in a plain `Arc`: loading it is a
-/// reference-count bump. A layer from `build_reloadable()` holds it in an
-/// `ArcSwap`: loading is a lock-free read plus the same bump. Neither takes a
-/// lock or allocates per request (`ArcSwap` registers each thread once, on
+/// A layer from `build()` holds its policy in a plain `Arc`: reading it is
+/// free. A layer from `build_reloadable()` holds it in an `ArcSwap`: reading
+/// is a lock-free load. Neither takes a lock or allocates per request (`ArcSwap` registers each thread once, on
 /// that thread's first load: one allocation per thread, never per request).
 #[derive(Clone)]
 pub(crate) enum PolicyCell {
@@ -26,14 +25,25 @@ impl PolicyCell {
         PolicyCell::Static(Arc::new(policy))
     }
 
-    /// The current policy. A request holds on to the `Arc` it loaded for
-    /// its whole life, so it is judged and answered by one policy, even when
-    /// a reconfiguration lands in between.
+    /// The current policy, kept (for `Debug` and inspection).
     #[inline]
     pub(crate) fn load(&self) -> Arc<Policy> {
         match self {
             PolicyCell::Static(policy) => policy.clone(),
             PolicyCell::Reloadable(cell) => cell.load_full(),
+        }
+    }
+
+    /// Runs `f` on the current policy, without a reference-count bump for
+    /// a static policy (a lock-free guard for a reloadable one). A request
+    /// is judged by one policy, and its decision is the whole answer: a
+    /// reconfiguration landing while the request is in flight changes
+    /// nothing about it.
+    #[inline]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&Policy) -> R) -> R {
+        match self {
+            PolicyCell::Static(policy) => f(policy),
+            PolicyCell::Reloadable(cell) => f(&cell.load()),
         }
     }
 }

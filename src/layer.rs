@@ -1,12 +1,14 @@
 //! [`CorsLayer`]: the Tower layer holding a compiled policy.
 
 use std::fmt;
+use std::sync::Arc;
 
 use http::request::Parts;
 use tower_layer::Layer;
 
 use crate::cell::PolicyCell;
 use crate::config::CorsBuilder;
+use crate::diagnostics::Runtime;
 use crate::error::ConfigError;
 use crate::protocol::{AllowedMethods, AllowedOrigins, Decision, Policy};
 use crate::service::Cors;
@@ -24,6 +26,9 @@ use crate::service::Cors;
 #[derive(Clone)]
 pub struct CorsLayer {
     policy: PolicyCell,
+    /// The diagnostics' runtime state (rate limits), shared with every
+    /// service and the reload handle, kept across reloads.
+    runtime: Arc<Runtime>,
 }
 
 impl CorsLayer {
@@ -33,36 +38,47 @@ impl CorsLayer {
     }
 
     pub(crate) fn from_policy(policy: Policy) -> Self {
-        CorsLayer::from_cell(PolicyCell::new(policy))
+        CorsLayer::from_cell(PolicyCell::new(policy), Arc::new(Runtime::new()))
     }
 
-    pub(crate) fn from_cell(policy: PolicyCell) -> Self {
-        CorsLayer { policy }
+    pub(crate) fn from_cell(policy: PolicyCell, runtime: Arc<Runtime>) -> Self {
+        CorsLayer { policy, runtime }
     }
 
-    /// What the layer would do with a request, and why, without running it.
+    /// What the layer would do with a request, and why, without running it:
+    /// the [`Decision`] the service makes for it, which is exactly what it
+    /// sends (status, `Access-Control-*` headers, `Vary`, debug mode's
+    /// `x-cors-debug`, and whether the inner service is called).
     ///
     /// Pure: no response, no inner service, no logging. Useful in your own
     /// logs, metrics or an admin endpoint ("why is this origin refused?").
     ///
     /// ```
-    /// use strict_cors::{CorsLayer, Decision, Rejection};
+    /// use strict_cors::{CorsLayer, Rejection};
     ///
     /// let cors = CorsLayer::builder()
     ///     .allow_origins(["https://app.example.com"])
+    ///     .allow_methods(["PUT"])
+    ///     .debug(true)
     ///     .build()?;
-    /// let (parts, ()) = http::Request::get("/me")
-    ///     .header("origin", "https://evil.example.net")
+    /// let (parts, ()) = http::Request::options("/me")
+    ///     .header("origin", "https://app.example.com")
+    ///     .header("access-control-request-method", "PATCH")
     ///     .body(())?
     ///     .into_parts();
-    /// assert_eq!(
-    ///     cors.evaluate(&parts),
-    ///     Decision::ActualRejected(Rejection::OriginNotAllowed)
-    /// );
+    /// let decision = cors.evaluate(&parts);
+    /// // Refused, and in debug mode answered 204 with the allowed methods so
+    /// // that the browser console says what is missing.
+    /// assert_eq!(decision.rejection(), Some(Rejection::MethodNotAllowed));
+    /// assert!(decision.is_debug_hint());
+    /// assert_eq!(decision.status(), Some(http::StatusCode::NO_CONTENT));
+    /// assert_eq!(decision.header(&"access-control-allow-methods".parse()?).unwrap(), "PUT");
+    /// assert_eq!(decision.debug_reason().unwrap(), "method_not_allowed: PATCH");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn evaluate(&self, parts: &Parts) -> Decision {
-        self.policy.load().evaluate(&parts.method, &parts.headers)
+        self.policy
+            .with(|policy| policy.evaluate(&parts.method, &parts.headers))
     }
 }
 
@@ -70,7 +86,7 @@ impl<S> Layer<S> for CorsLayer {
     type Service = Cors<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Cors::new(inner, self.policy.clone())
+        Cors::new(inner, self.policy.clone(), self.runtime.clone())
     }
 }
 

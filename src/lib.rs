@@ -144,6 +144,6 @@ pub use config::CorsConfig;
 pub use config::{CorsBuilder, MAX_AGE_LIMIT};
 pub use error::{ConfigError, ConfigProblem, EnvVarDefect, HeaderSetting, OriginDefect};
 pub use layer::CorsLayer;
-pub use protocol::{Decision, PreflightGrant, Rejection};
+pub use protocol::{Decision, Rejection, RequestKind};
 pub use reload::CorsHandle;
 pub use service::{Cors, ResponseFuture};

@@ -8,6 +8,7 @@ use arc_swap::ArcSwap;
 
 use crate::cell::PolicyCell;
 use crate::config::CorsBuilder;
+use crate::diagnostics::Runtime;
 use crate::error::ConfigError;
 use crate::layer::CorsLayer;
 use crate::protocol::Policy;
@@ -47,14 +48,17 @@ use crate::protocol::Policy;
 #[derive(Clone)]
 pub struct CorsHandle {
     cell: Arc<ArcSwap<Policy>>,
+    /// The layer's runtime state, which a reload keeps.
+    runtime: Arc<Runtime>,
 }
 
 impl CorsHandle {
     /// A reloadable layer and the handle that reloads it.
     pub(crate) fn new_pair(policy: Policy) -> (CorsLayer, CorsHandle) {
         let cell = Arc::new(ArcSwap::from_pointee(policy));
-        let layer = CorsLayer::from_cell(PolicyCell::Reloadable(cell.clone()));
-        (layer, CorsHandle { cell })
+        let runtime = Arc::new(Runtime::new());
+        let layer = CorsLayer::from_cell(PolicyCell::Reloadable(cell.clone()), runtime.clone());
+        (layer, CorsHandle { cell, runtime })
     }
 
     /// Validates `builder` like [`CorsBuilder::build`] and, when it is valid,
@@ -75,9 +79,10 @@ impl fmt::Debug for CorsHandle {
     /// Shows the current policy, as the layer's `Debug` does.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("CorsHandle")
-            .field(&CorsLayer::from_cell(PolicyCell::Reloadable(
-                self.cell.clone(),
-            )))
+            .field(&CorsLayer::from_cell(
+                PolicyCell::Reloadable(self.cell.clone()),
+                self.runtime.clone(),
+            ))
             .finish()
     }
 }

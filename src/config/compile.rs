@@ -49,7 +49,6 @@ impl CorsBuilder {
                     unknown_origin_level: self
                         .unknown_origin_level
                         .unwrap_or(tracing::Level::DEBUG),
-                    cookie_warnings: crate::diagnostics::RateLimit::new(60),
                 })
             }
             // Each part is `None` only after it pushed a problem.

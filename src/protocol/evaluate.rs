@@ -1,11 +1,20 @@
-//! The pure half of the protocol: `evaluate(request parts) -> Decision`.
+//! The pure half of the protocol: `evaluate(request) -> Decision`, the
+//! complete answer, before any response exists.
+//!
+//! Classification follows the [CORS protocol](https://fetch.spec.whatwg.org/#http-cors-protocol):
+//! no single `Origin` is not a CORS request; `OPTIONS` with `Origin` and
+//! `Access-Control-Request-Method` is a
+//! [CORS-preflight request](https://fetch.spec.whatwg.org/#cors-preflight-request);
+//! anything else with `Origin` is an actual request.
 
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
-use http::{HeaderMap, HeaderValue, Method};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
-use super::decision::{Decision, PreflightGrant, Rejection};
+use super::debug::reason_value;
+use super::decision::{Decision, Extra, RequestKind, Vary};
 use super::fetch::{is_forbidden_method, is_token};
 use super::policy::{AllowedOrigins, Policy, MAX_METHOD_LEN, REQUEST_PRIVATE_NETWORK};
+use super::rejection::Rejection;
 use super::request_headers::HeaderCheck;
 
 /// The single value of a header, if it has exactly one.
@@ -25,11 +34,10 @@ enum Single<'a> {
     Many,
 }
 
-/// A decision with the details diagnostics need, borrowed from the request:
-/// nothing here allocates.
-#[derive(Debug)]
-pub(crate) struct Evaluation<'a> {
-    pub(crate) decision: Decision,
+/// What the evaluation saw in the request, for diagnostics and debug mode:
+/// borrowed from the request, nothing here allocates.
+#[derive(Debug, Default)]
+pub(crate) struct Facts<'a> {
     /// The request's `Origin`, when it has exactly one.
     pub(crate) origin: Option<&'a HeaderValue>,
     /// The request had several `Origin` headers (treated as not CORS).
@@ -40,89 +48,106 @@ pub(crate) struct Evaluation<'a> {
     pub(crate) offending_header: Option<&'a [u8]>,
 }
 
+/// A decision with the facts it was made from.
+#[derive(Debug)]
+pub(crate) struct Evaluation<'a> {
+    pub(crate) decision: Decision,
+    /// For the events (`tracing` feature).
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) facts: Facts<'a>,
+}
+
+const ANY: HeaderValue = HeaderValue::from_static("*");
+
 impl Policy {
-    /// Classifies and judges a request. Pure: reads the method and headers,
-    /// allocates nothing (a multi-line `Access-Control-Request-Headers` that is
-    /// allowed is joined into one value, the only allocation).
+    /// Classifies and judges a request, and says the whole answer. Pure:
+    /// reads the method and headers, and allocates nothing outside debug
+    /// mode (a multi-line `Access-Control-Request-Headers` that is allowed is
+    /// joined into one value, the only exception).
     pub(crate) fn evaluate(&self, method: &Method, headers: &HeaderMap) -> Decision {
         self.evaluate_detailed(method, headers).decision
     }
 
-    /// [`evaluate`](Self::evaluate), with the details of a refusal.
+    /// [`evaluate`](Self::evaluate), with the facts of the request.
+    #[inline]
     pub(crate) fn evaluate_detailed<'a>(
         &self,
         method: &Method,
         headers: &'a HeaderMap,
     ) -> Evaluation<'a> {
-        let mut eval = Evaluation {
-            decision: Decision::NotCors,
-            origin: None,
-            multiple_origins: false,
-            requested_method: None,
-            offending_header: None,
-        };
+        let mut facts = Facts::default();
+        let decision = self.decide(method, headers, &mut facts);
+        Evaluation { decision, facts }
+    }
+
+    fn decide<'a>(
+        &self,
+        method: &Method,
+        headers: &'a HeaderMap,
+        facts: &mut Facts<'a>,
+    ) -> Decision {
         let origin = match single(headers, ORIGIN) {
             Single::One(o) => o,
-            Single::None => return eval,
+            Single::None => return self.not_cors(),
             Single::Many => {
-                eval.multiple_origins = true;
-                return eval;
+                facts.multiple_origins = true;
+                return self.not_cors();
             }
         };
-        eval.origin = Some(origin);
+        facts.origin = Some(origin);
         let allow_origin = self.allow_origin(origin);
-        let preflight = method == Method::OPTIONS;
-        let requested = if preflight {
-            single(headers, ACCESS_CONTROL_REQUEST_METHOD)
-        } else {
-            Single::None
-        };
-        eval.decision = if !matches!(requested, Single::None) {
-            self.evaluate_preflight(allow_origin, requested, headers, &mut eval)
-        } else {
-            match allow_origin {
-                Some(allow_origin) => Decision::ActualAllowed { allow_origin },
-                None => Decision::ActualRejected(Rejection::OriginNotAllowed),
+        if method == Method::OPTIONS {
+            match single(headers, ACCESS_CONTROL_REQUEST_METHOD) {
+                Single::None => {}
+                requested => return self.preflight(allow_origin, requested, headers, facts),
             }
-        };
-        eval
+        }
+        match allow_origin {
+            Some(allow_origin) => self.actual_allowed(allow_origin),
+            None => self.refused(RequestKind::Actual, Rejection::OriginNotAllowed, facts),
+        }
     }
 
     /// The `Access-Control-Allow-Origin` value for an `Origin`, if allowed.
     #[inline]
     pub(crate) fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
         match &self.origins {
-            AllowedOrigins::Any => Some(HeaderValue::from_static("*")),
+            AllowedOrigins::Any => Some(ANY),
             AllowedOrigins::Exact(set) => set.allow(origin),
         }
     }
 
-    fn evaluate_preflight<'a>(
+    /// The [CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch)'s
+    /// counterpart: allowed when the origin, the method and every requested
+    /// header are.
+    fn preflight<'a>(
         &self,
         allow_origin: Option<HeaderValue>,
         requested: Single<'a>,
         headers: &'a HeaderMap,
-        eval: &mut Evaluation<'a>,
+        facts: &mut Facts<'a>,
     ) -> Decision {
+        const KIND: RequestKind = RequestKind::Preflight;
         let method = match requested {
             Single::One(m) => m,
             Single::None | Single::Many => {
-                return Decision::PreflightRejected(match allow_origin {
+                let rejection = match allow_origin {
                     Some(_) => Rejection::InvalidMethod,
                     None => Rejection::OriginNotAllowed,
-                })
+                };
+                return self.refused(KIND, rejection, facts);
             }
         };
-        eval.requested_method = Some(method);
+        facts.requested_method = Some(method);
         let Some(allow_origin) = allow_origin else {
-            return Decision::PreflightRejected(Rejection::OriginNotAllowed);
+            return self.refused(KIND, Rejection::OriginNotAllowed, facts);
         };
         let m = method.as_bytes();
         if m.len() > MAX_METHOD_LEN || !is_token(m) || is_forbidden_method(m) {
-            return Decision::PreflightRejected(Rejection::InvalidMethod);
+            return self.refused(KIND, Rejection::InvalidMethod, facts);
         }
         if !self.methods.allows(m) {
-            return Decision::PreflightRejected(Rejection::MethodNotAllowed);
+            return self.refused_with_hint(allow_origin, Rejection::MethodNotAllowed, facts);
         }
         let lines = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
         let allow_headers = match self
@@ -132,23 +157,106 @@ impl Policy {
             HeaderCheck::Empty => None,
             HeaderCheck::Allowed => Some(join_lines(lines.iter())),
             HeaderCheck::NotAllowed(name) => {
-                eval.offending_header = Some(name);
-                return Decision::PreflightRejected(Rejection::HeaderNotAllowed);
+                facts.offending_header = Some(name);
+                return self.refused_with_hint(allow_origin, Rejection::HeaderNotAllowed, facts);
             }
             HeaderCheck::Malformed => {
-                return Decision::PreflightRejected(Rejection::MalformedHeaders)
+                return self.refused(KIND, Rejection::MalformedHeaders, facts)
             }
         };
         let private_network = self.private_network
             && headers
                 .get(REQUEST_PRIVATE_NETWORK)
                 .is_some_and(|v| v.as_bytes() == b"true");
-        Decision::PreflightAllowed(PreflightGrant {
-            allow_origin,
-            allow_method: method.clone(),
-            allow_headers,
-            private_network,
+        Decision::new(KIND, None, Some(StatusCode::NO_CONTENT), Vary::Preflight)
+            .allow(allow_origin, self.credentials)
+            .with(Extra::Preflight {
+                methods: method.clone(),
+                headers: allow_headers,
+                max_age: self.max_age.clone(),
+            })
+            .with_private_network(private_network)
+    }
+
+    /// Not a CORS request: the inner service answers. An any-origin policy
+    /// says `Access-Control-Allow-Origin: *` (a response that is the same for
+    /// every origin needs no `Vary`); an exact-origin policy adds
+    /// `Vary: origin`, since its answer to the same URL with an `Origin`
+    /// differs ([Fetch, "CORS protocol and HTTP caches"](https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)).
+    fn not_cors(&self) -> Decision {
+        match self.origins {
+            AllowedOrigins::Any => Decision::new(RequestKind::NotCors, None, None, Vary::None)
+                .allow(ANY, false)
+                .with(self.expose()),
+            AllowedOrigins::Exact(_) => {
+                Decision::new(RequestKind::NotCors, None, None, Vary::Origin)
+            }
+        }
+    }
+
+    /// An actual request from an allowed origin: the inner service answers,
+    /// the layer adds the [CORS response headers](https://fetch.spec.whatwg.org/#http-responses).
+    fn actual_allowed(&self, allow_origin: HeaderValue) -> Decision {
+        let vary = match self.origins {
+            AllowedOrigins::Any => Vary::None,
+            AllowedOrigins::Exact(_) => Vary::Origin,
+        };
+        Decision::new(RequestKind::Actual, None, None, vary)
+            .allow(allow_origin, self.credentials)
+            .with(self.expose())
+    }
+
+    /// `Access-Control-Expose-Headers`, when configured.
+    #[inline]
+    fn expose(&self) -> Extra {
+        match &self.expose {
+            Some(v) => Extra::Expose(v.clone()),
+            None => Extra::None,
+        }
+    }
+
+    /// A refusal with no `Access-Control-*` header: a preflight is answered
+    /// `403` by the layer; an actual request still reaches the inner service
+    /// (CORS decides who may *read*), whose response then carries none.
+    fn refused(&self, kind: RequestKind, rejection: Rejection, facts: &Facts<'_>) -> Decision {
+        let (status, vary) = match kind {
+            RequestKind::Preflight => (Some(StatusCode::FORBIDDEN), Vary::Preflight),
+            _ => (None, Vary::Origin),
+        };
+        let decision = Decision::new(kind, Some(rejection), status, vary);
+        if self.debug {
+            decision.with(Extra::Reason(reason_value(facts, rejection)))
+        } else {
+            decision
+        }
+    }
+
+    /// A preflight from an allowed origin refused for its method or headers:
+    /// in debug mode a `204` listing what is allowed (the browser still
+    /// refuses, and its console names what is missing); otherwise `403`.
+    fn refused_with_hint(
+        &self,
+        allow_origin: HeaderValue,
+        rejection: Rejection,
+        facts: &Facts<'_>,
+    ) -> Decision {
+        if !self.debug {
+            return self.refused(RequestKind::Preflight, rejection, facts);
+        }
+        let status = Some(StatusCode::NO_CONTENT);
+        Decision::new(
+            RequestKind::Preflight,
+            Some(rejection),
+            status,
+            Vary::Preflight,
+        )
+        .allow(allow_origin, self.credentials)
+        .with(Extra::Hint {
+            methods: self.debug_methods.clone(),
+            headers: self.debug_headers.clone(),
+            reason: reason_value(facts, rejection),
         })
+        .with_hint()
     }
 }
 

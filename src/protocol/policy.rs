@@ -6,10 +6,12 @@ use http::HeaderValue;
 use super::allowlists::{AllowedHeaders, AllowedMethods};
 use crate::origin::OriginSet;
 
-/// Longest `Access-Control-Request-Method` accepted (and echoed).
+/// Longest `Access-Control-Request-Method` accepted (and echoed). Not from
+/// a standard: real methods are short, and the value is echoed back.
 pub(crate) const MAX_METHOD_LEN: usize = 64;
 
-/// `Access-Control-Request-Private-Network`.
+/// `Access-Control-Request-Private-Network`
+/// ([Private Network Access](https://wicg.github.io/private-network-access/#headers)).
 pub(crate) const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
 
 /// Which origins the policy allows.
@@ -23,6 +25,10 @@ pub(crate) enum AllowedOrigins {
 
 /// A validated configuration, compiled for the request path: lookups are
 /// hashes and binary searches, header values are rendered once.
+///
+/// Configuration only: runtime state (such as the rate limit of the cookie
+/// audit) lives in `diagnostics`, beside the policy cell, so that a reload
+/// does not reset it.
 #[derive(Debug)]
 pub(crate) struct Policy {
     pub(crate) origins: AllowedOrigins,
@@ -42,6 +48,4 @@ pub(crate) struct Policy {
     /// Level of the event for a request from an unknown origin.
     #[cfg(feature = "tracing")]
     pub(crate) unknown_origin_level: tracing::Level,
-    /// Rate limit of cookie-audit warnings.
-    pub(crate) cookie_warnings: crate::diagnostics::RateLimit,
 }
