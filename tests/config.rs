@@ -452,13 +452,45 @@ fn build_never_panics_on_odd_strings() {
         "https://a.com:99999999999999999999",
     ];
     for s in odd {
-        let _ = CorsLayer::builder()
-            .allow_origins([s])
-            .allow_methods([s])
-            .allow_headers([s])
-            .expose_headers([s])
-            .allow_credentials(true)
-            .build();
-        let _ = CorsLayer::builder().allow_origins([s]).build();
+        for builder in [
+            CorsLayer::builder()
+                .allow_origins([s])
+                .allow_methods([s])
+                .allow_headers([s])
+                .expose_headers([s])
+                .allow_credentials(true),
+            CorsLayer::builder().allow_origins([s]),
+            CorsLayer::builder()
+                .allow_origins(["https://app.example.com"])
+                .allow_methods([s])
+                .allow_headers([s])
+                .expose_headers([s]),
+        ] {
+            match builder.build() {
+                Err(e) => {
+                    assert!(!e.problems().is_empty(), "{s:?}: an error with no problem");
+                    let text = e.to_string();
+                    assert!(!text.trim().is_empty(), "{s:?}: an empty message");
+                    assert_eq!(text.lines().count(), e.problems().len(), "{s:?}: {text}");
+                }
+                Ok(layer) => answers_a_request(&layer, s),
+            }
+        }
+    }
+}
+
+/// A layer that built answers a preflight and an actual request: the
+/// decision says what happens, and a preflight is answered by the layer.
+fn answers_a_request(layer: &CorsLayer, context: &str) {
+    for req in [
+        http::Request::get("/").header("origin", "https://app.example.com"),
+        http::Request::options("/")
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "PUT"),
+    ] {
+        let (parts, ()) = req.body(()).unwrap().into_parts();
+        let d = layer.evaluate(&parts);
+        assert!(!d.to_string().is_empty(), "{context:?}");
+        assert_eq!(d.is_preflight(), d.status().is_some(), "{context:?}: {d:?}");
     }
 }

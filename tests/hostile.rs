@@ -12,7 +12,7 @@ use http::header::{
 };
 use http::{HeaderValue, Method, Request, StatusCode};
 use proptest::prelude::*;
-use strict_cors::{CorsLayer, Rejection};
+use strict_cors::{CorsLayer, Rejection, RequestKind};
 use support::harness::{App, Server};
 
 const APP: &str = "https://app.example.com";
@@ -87,9 +87,28 @@ proptest! {
             let req = req.header(ORIGIN, v.clone()).body(()).unwrap();
             let (parts, ()) = req.clone().into_parts();
             let decision = layer.evaluate(&parts);
-            let st = status(&layer, req);
+            let mut s = Server::new(&layer, App::ok());
+            let res = s.send(req);
+            // The first layer allows exactly APP, byte for byte; the second any origin.
+            let any = layer.evaluate(&Request::get("/").header(ORIGIN, "https://x.example").body(()).unwrap().into_parts().0).is_allowed();
+            prop_assert_eq!(decision.is_allowed(), any || origin == APP.as_bytes(), "{:?}", decision);
+            prop_assert_eq!(
+                res.headers().get("access-control-allow-origin"),
+                decision.allow_origin().filter(|_| decision.is_allowed() || decision.is_debug_hint())
+            );
             if preflight_too {
-                prop_assert_eq!(st == StatusCode::NO_CONTENT, decision.is_allowed());
+                prop_assert!(decision.is_preflight());
+                prop_assert_eq!(res.status() == StatusCode::NO_CONTENT, decision.is_allowed());
+                prop_assert_eq!(s.app_calls(), 0);
+            } else {
+                // An actual request: the inner service answers, refused or not.
+                prop_assert_eq!(decision.kind(), RequestKind::Actual);
+                prop_assert_eq!(decision.status(), None);
+                prop_assert_eq!(s.app_calls(), 1);
+                prop_assert_eq!(res.status(), StatusCode::OK);
+                if !decision.is_allowed() {
+                    prop_assert_eq!(decision.rejection(), Some(Rejection::OriginNotAllowed));
+                }
             }
         }
     }

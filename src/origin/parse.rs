@@ -390,8 +390,29 @@ mod tests {
             "https://a@b@c",
             "\u{0}",
             "https://\u{202e}a.com",
+            "https://[::1]",
+            "HTTPS://A.com:443",
         ] {
-            let _ = parse_origin(s);
+            match parse_origin(s) {
+                Err(problem) => {
+                    let text = problem.to_string();
+                    assert!(!text.trim().is_empty(), "{s:?}: an empty message");
+                    assert!(!text.contains('\n'), "{s:?}: {text}");
+                }
+                // What parses builds, and the layer allows exactly that origin.
+                Ok(origin) => {
+                    let layer = crate::CorsLayer::builder()
+                        .allow_origins([s])
+                        .build()
+                        .unwrap_or_else(|e| panic!("{s:?} parsed but did not build: {e}"));
+                    let (parts, ()) = http::Request::get("/")
+                        .header("origin", &origin.serialized)
+                        .body(())
+                        .unwrap()
+                        .into_parts();
+                    assert!(layer.evaluate(&parts).is_allowed(), "{s:?}");
+                }
+            }
         }
     }
 }
