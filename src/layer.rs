@@ -126,7 +126,7 @@ impl CorsBuilder {
     /// # Errors
     ///
     /// A [`ConfigError`] listing every problem found, in the order of the
-    /// settings; see [`ConfigProblem`] for each rule.
+    /// settings; see [`ConfigProblem`](crate::ConfigProblem) for each rule.
     pub fn build(self) -> Result<CorsLayer, ConfigError> {
         self.compile().map(CorsLayer::from_policy)
     }

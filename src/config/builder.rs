@@ -6,12 +6,12 @@ use std::time::Duration;
 /// Collects CORS settings; [`build`](CorsBuilder::build) validates them all
 /// at once and compiles the policy.
 ///
-/// Created by [`CorsLayer::builder`]. Every setter takes and returns `self`;
+/// Created by [`CorsLayer::builder`](crate::CorsLayer::builder). Every setter takes and returns `self`;
 /// the list setters (`allow_origins`, `allow_methods`, `allow_headers`,
 /// `expose_headers`) add to what earlier calls gave.
 ///
 /// Nothing is checked until `build()`, which returns **every** problem in one
-/// [`ConfigError`] and never panics, whatever strings it was given.
+/// [`ConfigError`](crate::ConfigError) and never panics, whatever strings it was given.
 #[derive(Debug, Clone, Default)]
 #[must_use = "a builder does nothing until `build()` is called"]
 pub struct CorsBuilder {
@@ -31,14 +31,17 @@ pub struct CorsBuilder {
 }
 
 impl CorsBuilder {
-    /// A builder with nothing allowed. Same as [`CorsLayer::builder`].
+    /// A builder with nothing allowed. Same as [`CorsLayer::builder`](crate::CorsLayer::builder).
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Allows these exact origins, written as browsers send them:
     /// `scheme://host[:port]`, e.g. `"https://app.example.com"` or
-    /// `"http://localhost:3000"`.
+    /// `"http://localhost:3000"` (the
+    /// [ASCII serialisation of an origin](https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin),
+    /// [RFC 6454 §6.2](https://www.rfc-editor.org/rfc/rfc6454#section-6.2),
+    /// which the [`Origin` header](https://fetch.spec.whatwg.org/#origin-header) carries).
     ///
     /// Upper-case schemes and hosts and explicit default ports (`:443` on
     /// https, `:80` on http) are normalised. A path (even a trailing `/`),
@@ -106,7 +109,8 @@ impl CorsBuilder {
     }
 
     /// Allows any origin: responses carry `Access-Control-Allow-Origin: *`.
-    /// Only for public APIs without credentials: combined with
+    /// Only for public APIs without credentials (a credentialed response with
+    /// `*` fails the [CORS check](https://fetch.spec.whatwg.org/#cors-check)): combined with
     /// [`allow_credentials(true)`](Self::allow_credentials) it is an error.
     pub fn allow_any_origin(mut self) -> Self {
         self.any_origin = true;
@@ -114,13 +118,16 @@ impl CorsBuilder {
     }
 
     /// Whether credentialed requests (cookies, `Authorization`, TLS client
-    /// certificates) may be read: sends `Access-Control-Allow-Credentials: true`.
+    /// certificates) may be read: sends
+    /// [`Access-Control-Allow-Credentials: true`](https://fetch.spec.whatwg.org/#http-access-control-allow-credentials)
+    /// ([Fetch, "CORS protocol and credentials"](https://fetch.spec.whatwg.org/#cors-protocol-and-credentials)).
     pub fn allow_credentials(mut self, allow: bool) -> Self {
         self.credentials = allow;
         self
     }
 
-    /// Allows these methods in preflights (`GET`, `HEAD` and `POST` never need
+    /// Allows these methods in preflights ([`Access-Control-Allow-Methods`](https://fetch.spec.whatwg.org/#http-access-control-allow-methods);
+    /// `GET`, `HEAD` and `POST`, the [safelisted methods](https://fetch.spec.whatwg.org/#cors-safelisted-method), never need
     /// one). Anything `AsRef<str>`: `"PUT"`, `http::Method::PUT`.
     ///
     /// Methods are case-sensitive, as in Fetch; `get`, `head`, `post`, `put`,
@@ -137,7 +144,8 @@ impl CorsBuilder {
         self
     }
 
-    /// Allows these request headers in preflights, case-insensitively.
+    /// Allows these request headers in preflights, case-insensitively
+    /// ([`Access-Control-Allow-Headers`](https://fetch.spec.whatwg.org/#http-access-control-allow-headers)).
     /// Anything `AsRef<str>`: `"content-type"`, `http::header::AUTHORIZATION`.
     ///
     /// `"*"` allows any header name (echoed back); as in Fetch, `*` does not
@@ -155,7 +163,9 @@ impl CorsBuilder {
         self
     }
 
-    /// Lets scripts read these response headers (beyond the safelisted
+    /// Lets scripts read these response headers
+    /// ([`Access-Control-Expose-Headers`](https://fetch.spec.whatwg.org/#http-access-control-expose-headers);
+    /// beyond the [safelisted](https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name)
     /// `cache-control`, `content-language`, `content-length`, `content-type`,
     /// `expires`, `last-modified`, `pragma`). `"*"` exposes all of them, but
     /// only without credentials (with credentials it is an error, since
@@ -171,7 +181,8 @@ impl CorsBuilder {
         self
     }
 
-    /// How long browsers may cache a preflight answer: sends
+    /// How long browsers may cache a preflight answer
+    /// ([`Access-Control-Max-Age`](https://fetch.spec.whatwg.org/#http-access-control-max-age)): sends
     /// `Access-Control-Max-Age` in whole seconds, at most 86 400 (Firefox's
     /// cap; Chromium caps at 7 200). `Duration::ZERO` sends `0` (no caching).
     /// Without this call no header is sent and browsers cache for 5 s.
@@ -182,7 +193,9 @@ impl CorsBuilder {
 
     /// Accepts plain `http://` origins on hosts other than loopback together
     /// with credentials. Off by default: anyone on the network path can
-    /// impersonate such an origin.
+    /// impersonate such an origin (loopback hosts are
+    /// [potentially trustworthy](https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy)
+    /// and always accepted).
     pub fn allow_insecure_origins(mut self, allow: bool) -> Self {
         self.insecure_origins = allow;
         self
@@ -190,7 +203,8 @@ impl CorsBuilder {
 
     /// Answers allowed preflights carrying
     /// `Access-Control-Request-Private-Network: true` with
-    /// `Access-Control-Allow-Private-Network: true` (Private Network Access).
+    /// `Access-Control-Allow-Private-Network: true`
+    /// ([Private Network Access](https://wicg.github.io/private-network-access/#headers)).
     /// Off by default.
     pub fn allow_private_network(mut self, allow: bool) -> Self {
         self.private_network = allow;

@@ -15,6 +15,9 @@ use crate::protocol::fetch::{
 use crate::protocol::{AllowedHeaders, AllowedMethods, AllowedOrigins, Policy};
 
 /// Longest `max_age` any browser honours (Firefox; Chromium caps at 7200 s).
+/// [Fetch, `Access-Control-Max-Age`](https://fetch.spec.whatwg.org/#http-access-control-max-age):
+/// user agents cap the value; the preflight cache is described in
+/// [CORS-preflight cache](https://fetch.spec.whatwg.org/#concept-cache).
 pub const MAX_AGE_LIMIT: Duration = Duration::from_secs(86_400);
 
 impl CorsBuilder {

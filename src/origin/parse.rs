@@ -1,7 +1,10 @@
 //! Parsing and normalising configured origins.
 //!
-//! A browser serialises an origin as `scheme://host[:port]` (WHATWG URL,
-//! "ASCII serialization of an origin"): lower-case scheme and host, no default
+//! A browser serialises an origin as `scheme://host[:port]`
+//! ([HTML, "ASCII serialization of an origin"](https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin);
+//! [RFC 6454 §6.2](https://www.rfc-editor.org/rfc/rfc6454#section-6.2)), hosts as the
+//! [URL standard's host parser](https://url.spec.whatwg.org/#host-parsing) leaves them:
+//! lower-case scheme and host, no default
 //! port, no trailing slash, IPv6 in compressed brackets, punycode hosts. The
 //! configuration is normalised to exactly that form once, at `build()`, so
 //! that matching a request is a byte-exact hash lookup.
@@ -18,6 +21,8 @@ pub(crate) struct ParsedOrigin {
     /// `true` for `https`.
     pub(crate) secure: bool,
     /// Loopback host: `localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]`.
+    /// ([potentially trustworthy](https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy)
+    /// over plain `http`).
     pub(crate) loopback: bool,
 }
 
@@ -209,7 +214,7 @@ fn parse_host(host: &str) -> Result<Host, OriginDefect> {
     Ok(Host::Domain(lower))
 }
 
-/// WHATWG URL IPv6 serializer: lower-case hex, the first longest run of two or
+/// [WHATWG URL IPv6 serializer](https://url.spec.whatwg.org/#concept-ipv6-serializer): lower-case hex, the first longest run of two or
 /// more zero pieces compressed to `::`, no embedded IPv4 form.
 fn serialize_ipv6(addr: &Ipv6Addr) -> String {
     let pieces = addr.segments();

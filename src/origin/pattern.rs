@@ -1,5 +1,7 @@
 //! Subdomain patterns: `https://*.example.com` allows `https://a.example.com`
-//! and `https://a.b.example.com`, never `https://example.com` itself.
+//! and `https://a.b.example.com`, never `https://example.com` itself. A
+//! pattern over a public suffix ([Public Suffix List](https://publicsuffix.org/list/))
+//! is refused at build.
 //!
 //! A pattern is parsed at `build()` into its scheme, the fixed host suffix
 //! after `*.` (normalised like an exact origin) and its port. Matching a

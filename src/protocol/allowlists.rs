@@ -2,7 +2,8 @@
 
 use super::fetch::is_safelisted_method;
 
-/// The configured methods (normalised), or any.
+/// The configured methods (normalised), or any: the server side of
+/// [`Access-Control-Allow-Methods`](https://fetch.spec.whatwg.org/#http-access-control-allow-methods).
 #[derive(Debug, Clone)]
 pub(crate) enum AllowedMethods {
     /// `*`: any method the request names (echoed back).
@@ -35,7 +36,8 @@ impl AllowedMethods {
     }
 }
 
-/// The configured request header names (lower-case, sorted, unique), or any.
+/// The configured request header names (lower-case, sorted, unique), or any:
+/// the server side of [`Access-Control-Allow-Headers`](https://fetch.spec.whatwg.org/#http-access-control-allow-headers).
 #[derive(Debug, Clone)]
 pub(crate) struct AllowedHeaders {
     /// `*` was configured.
@@ -89,7 +91,9 @@ impl AllowedHeaders {
         if self.contains(name) {
             return true;
         }
-        // `*` covers every name but `authorization`, unless credentials are on:
+        // `*` covers every name but `authorization` (Fetch: a
+        // "CORS non-wildcard request-header name",
+        // https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name), unless credentials are on:
         // then the layer echoes the requested names, which browsers accept.
         self.any && (credentials || !name.eq_ignore_ascii_case(b"authorization"))
     }

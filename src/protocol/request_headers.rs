@@ -1,5 +1,7 @@
-//! The parser of `Access-Control-Request-Headers`: one linear pass over all
-//! its lines, bounded, allocation-free.
+//! The parser of [`Access-Control-Request-Headers`](https://fetch.spec.whatwg.org/#http-access-control-request-headers):
+//! one linear pass over all its lines, bounded, allocation-free. The value is
+//! a comma list of field names ([RFC 9110 §5.6.1](https://www.rfc-editor.org/rfc/rfc9110#section-5.6.1)); several
+//! lines are one list ([RFC 9110 §5.3](https://www.rfc-editor.org/rfc/rfc9110#section-5.3)).
 
 use http::HeaderValue;
 
@@ -14,7 +16,8 @@ pub(crate) const MAX_WILDCARD_NAME_LEN: usize = 256;
 pub(crate) const MAX_REQUEST_HEADERS_BYTES: usize = 16 * 1024;
 /// Most header lines of `Access-Control-Request-Headers`.
 pub(crate) const MAX_REQUEST_HEADERS_LINES: usize = 16;
-/// Most empty list elements (`a, , b`) tolerated, as RFC 9110 asks.
+/// Most empty list elements (`a, , b`) tolerated, as
+/// [RFC 9110 §5.6.1](https://www.rfc-editor.org/rfc/rfc9110#section-5.6.1) asks.
 pub(crate) const MAX_EMPTY_ELEMENTS: usize = 16;
 
 impl AllowedHeaders {
