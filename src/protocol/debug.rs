@@ -4,7 +4,7 @@ use std::fmt;
 
 use http::HeaderValue;
 
-use super::evaluate::Facts;
+use super::facts::Facts;
 use super::rejection::Rejection;
 
 /// Longest slice of request bytes put in an event or a debug header.

@@ -12,6 +12,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
 use super::debug::reason_value;
 use super::decision::{Decision, Extra, RequestKind, Vary};
+use super::facts::Facts;
 use super::fetch::{is_forbidden_method, is_token};
 use super::policy::{AllowedOrigins, Policy, MAX_METHOD_LEN, REQUEST_PRIVATE_NETWORK};
 use super::rejection::Rejection;
@@ -32,20 +33,6 @@ enum Single<'a> {
     None,
     One(&'a HeaderValue),
     Many,
-}
-
-/// What the evaluation saw in the request, for diagnostics and debug mode:
-/// borrowed from the request, nothing here allocates.
-#[derive(Debug, Default)]
-pub(crate) struct Facts<'a> {
-    /// The request's `Origin`, when it has exactly one.
-    pub(crate) origin: Option<&'a HeaderValue>,
-    /// The request had several `Origin` headers (treated as not CORS).
-    pub(crate) multiple_origins: bool,
-    /// The preflight's requested method, when there is one.
-    pub(crate) requested_method: Option<&'a HeaderValue>,
-    /// The requested header name that was refused.
-    pub(crate) offending_header: Option<&'a [u8]>,
 }
 
 /// A decision with the facts it was made from.

@@ -9,6 +9,7 @@
 //! - `evaluate`: request → [`Decision`], pure;
 //! - `decision`, `rejection`: the decision, the complete answer;
 //! - `apply`: decision + response → response, mechanical;
+//! - `facts`: what an evaluation saw, for events and debug mode;
 //! - `debug`: debug mode's reason header.
 //!
 //! # How to add a new kind of answer
@@ -33,6 +34,7 @@ mod apply;
 mod debug;
 mod decision;
 mod evaluate;
+mod facts;
 pub(crate) mod fetch;
 mod policy;
 mod rejection;
