@@ -132,19 +132,46 @@ fn set_or_remove(headers: &mut HeaderMap, name: HeaderName, value: Option<Header
 /// ([RFC 9110 §5.3](https://www.rfc-editor.org/rfc/rfc9110#section-5.3)).
 pub(crate) fn merge_vary(headers: &mut HeaderMap, names: &'static [HeaderValue]) {
     for name in names {
-        let mut covered = false;
-        for line in headers.get_all(VARY) {
-            for item in line.as_bytes().split(|&b| b == b',') {
-                let item = item.trim_ascii();
-                if item == b"*" {
-                    return;
-                }
-                covered |= item.eq_ignore_ascii_case(name.as_bytes());
+        match covered(headers, name.as_bytes()) {
+            Covered::Star => return,
+            Covered::Yes => {}
+            // The common case, `origin`, from a constant: no clone call.
+            Covered::No if name.as_bytes() == b"origin" => {
+                headers.append(VARY, VARY_ORIGIN);
+            }
+            Covered::No => {
+                headers.append(VARY, name.clone());
             }
         }
-        if !covered {
-            headers.append(VARY, name.clone());
+    }
+}
+
+const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
+
+enum Covered {
+    Yes,
+    No,
+    /// `Vary: *`: nothing is to be added.
+    Star,
+}
+
+/// Whether `Vary` (any line, any case) names `name`, or is `*`.
+#[inline]
+fn covered(headers: &HeaderMap, name: &[u8]) -> Covered {
+    let mut found = false;
+    for line in headers.get_all(VARY) {
+        for item in line.as_bytes().split(|&b| b == b',') {
+            let item = item.trim_ascii();
+            if item == b"*" {
+                return Covered::Star;
+            }
+            found |= item.eq_ignore_ascii_case(name);
         }
+    }
+    if found {
+        Covered::Yes
+    } else {
+        Covered::No
     }
 }
 

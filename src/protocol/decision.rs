@@ -110,17 +110,19 @@ pub(crate) enum Vary {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
-    kind: RequestKind,
-    rejection: Option<Rejection>,
-    hint: bool,
-    status: Option<StatusCode>,
-    vary: Vary,
-    allow_credentials: bool,
-    allow_private_network: bool,
-    allow_origin: Option<HeaderValue>,
+    // Built as a literal by `evaluate` (in place, no chain of moves).
+    pub(crate) kind: RequestKind,
+    pub(crate) rejection: Option<Rejection>,
+    /// A refusal answered with debug mode's hint.
+    pub(crate) hint: bool,
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) vary: Vary,
+    pub(crate) allow_credentials: bool,
+    pub(crate) allow_private_network: bool,
+    pub(crate) allow_origin: Option<HeaderValue>,
     /// The other values, in a compact form: a decision lives in the
     /// response future, and the request path moves it.
-    extra: Extra,
+    pub(crate) extra: Extra,
 }
 
 /// The values of a decision besides `Access-Control-Allow-Origin`, in the
@@ -193,58 +195,6 @@ impl Extra {
 }
 
 impl Decision {
-    /// A decision with no header value yet. Used by
-    /// [`evaluate`](super::evaluate) only.
-    #[inline]
-    pub(crate) fn new(
-        kind: RequestKind,
-        rejection: Option<Rejection>,
-        status: Option<StatusCode>,
-        vary: Vary,
-    ) -> Self {
-        Decision {
-            kind,
-            rejection,
-            hint: false,
-            status,
-            vary,
-            allow_credentials: false,
-            allow_private_network: false,
-            allow_origin: None,
-            extra: Extra::None,
-        }
-    }
-
-    /// Sets `Access-Control-Allow-Origin` and, when `credentials`,
-    /// `Access-Control-Allow-Credentials: true`.
-    #[inline]
-    pub(crate) fn allow(mut self, origin: HeaderValue, credentials: bool) -> Self {
-        self.allow_origin = Some(origin);
-        self.allow_credentials = credentials;
-        self
-    }
-
-    /// Sets the other values.
-    #[inline]
-    pub(crate) fn with(mut self, extra: Extra) -> Self {
-        self.extra = extra;
-        self
-    }
-
-    /// Sets `Access-Control-Allow-Private-Network: true`.
-    #[inline]
-    pub(crate) fn with_private_network(mut self, on: bool) -> Self {
-        self.allow_private_network = on;
-        self
-    }
-
-    /// Marks a refusal answered with debug mode's hint.
-    #[inline]
-    pub(crate) fn with_hint(mut self) -> Self {
-        self.hint = true;
-        self
-    }
-
     /// Not CORS, preflight or actual request.
     #[inline]
     pub fn kind(&self) -> RequestKind {

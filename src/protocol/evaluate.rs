@@ -155,14 +155,21 @@ impl Policy {
             && headers
                 .get(REQUEST_PRIVATE_NETWORK)
                 .is_some_and(|v| v.as_bytes() == b"true");
-        Decision::new(KIND, None, Some(StatusCode::NO_CONTENT), Vary::Preflight)
-            .allow(allow_origin, self.credentials)
-            .with(Extra::Preflight {
+        Decision {
+            kind: KIND,
+            rejection: None,
+            hint: false,
+            status: Some(StatusCode::NO_CONTENT),
+            vary: Vary::Preflight,
+            allow_credentials: self.credentials,
+            allow_private_network: private_network,
+            allow_origin: Some(allow_origin),
+            extra: Extra::Preflight {
                 methods: method.clone(),
                 headers: allow_headers,
                 max_age: self.max_age.clone(),
-            })
-            .with_private_network(private_network)
+            },
+        }
     }
 
     /// Not a CORS request: the inner service answers. An any-origin policy
@@ -171,13 +178,20 @@ impl Policy {
     /// `Vary: origin`, since its answer to the same URL with an `Origin`
     /// differs ([Fetch, "CORS protocol and HTTP caches"](https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)).
     fn not_cors(&self) -> Decision {
-        match self.origins {
-            AllowedOrigins::Any => Decision::new(RequestKind::NotCors, None, None, Vary::None)
-                .allow(ANY, false)
-                .with(self.expose()),
-            AllowedOrigins::Exact(_) => {
-                Decision::new(RequestKind::NotCors, None, None, Vary::Origin)
-            }
+        let (allow_origin, extra, vary) = match self.origins {
+            AllowedOrigins::Any => (Some(ANY), self.expose(), Vary::None),
+            AllowedOrigins::Exact(_) => (None, Extra::None, Vary::Origin),
+        };
+        Decision {
+            kind: RequestKind::NotCors,
+            rejection: None,
+            hint: false,
+            status: None,
+            vary,
+            allow_credentials: false,
+            allow_private_network: false,
+            allow_origin,
+            extra,
         }
     }
 
@@ -188,9 +202,17 @@ impl Policy {
             AllowedOrigins::Any => Vary::None,
             AllowedOrigins::Exact(_) => Vary::Origin,
         };
-        Decision::new(RequestKind::Actual, None, None, vary)
-            .allow(allow_origin, self.credentials)
-            .with(self.expose())
+        Decision {
+            kind: RequestKind::Actual,
+            rejection: None,
+            hint: false,
+            status: None,
+            vary,
+            allow_credentials: self.credentials,
+            allow_private_network: false,
+            allow_origin: Some(allow_origin),
+            extra: self.expose(),
+        }
     }
 
     /// `Access-Control-Expose-Headers`, when configured.
@@ -210,11 +232,20 @@ impl Policy {
             RequestKind::Preflight => (Some(StatusCode::FORBIDDEN), Vary::Preflight),
             _ => (None, Vary::Origin),
         };
-        let decision = Decision::new(kind, Some(rejection), status, vary);
-        if self.debug {
-            decision.with(Extra::Reason(reason_value(facts, rejection)))
-        } else {
-            decision
+        let extra = match self.debug {
+            true => Extra::Reason(reason_value(facts, rejection)),
+            false => Extra::None,
+        };
+        Decision {
+            kind,
+            rejection: Some(rejection),
+            hint: false,
+            status,
+            vary,
+            allow_credentials: false,
+            allow_private_network: false,
+            allow_origin: None,
+            extra,
         }
     }
 
@@ -230,20 +261,21 @@ impl Policy {
         if !self.debug {
             return self.refused(RequestKind::Preflight, rejection, facts);
         }
-        let status = Some(StatusCode::NO_CONTENT);
-        Decision::new(
-            RequestKind::Preflight,
-            Some(rejection),
-            status,
-            Vary::Preflight,
-        )
-        .allow(allow_origin, self.credentials)
-        .with(Extra::Hint {
-            methods: self.debug_methods.clone(),
-            headers: self.debug_headers.clone(),
-            reason: reason_value(facts, rejection),
-        })
-        .with_hint()
+        Decision {
+            kind: RequestKind::Preflight,
+            rejection: Some(rejection),
+            hint: true,
+            status: Some(StatusCode::NO_CONTENT),
+            vary: Vary::Preflight,
+            allow_credentials: self.credentials,
+            allow_private_network: false,
+            allow_origin: Some(allow_origin),
+            extra: Extra::Hint {
+                methods: self.debug_methods.clone(),
+                headers: self.debug_headers.clone(),
+                reason: reason_value(facts, rejection),
+            },
+        }
     }
 }
 
