@@ -66,7 +66,8 @@ pub(crate) fn respond<B: Default>(status: StatusCode, decision: &Decision) -> Re
 /// The decision's header values move into the response rather than being
 /// cloned: it is applied once, when the inner response arrives.
 pub(crate) fn apply(decision: &mut Decision, headers: &mut HeaderMap) {
-    merge_vary(headers, decision.vary_names());
+    // Removals first: on a response with no headers yet they cost nothing,
+    // where after the first insert each would hash and probe.
     if decision.is_credentialed() {
         headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     } else {
@@ -104,6 +105,7 @@ pub(crate) fn apply(decision: &mut Decision, headers: &mut HeaderMap) {
         }
     }
     set_or_remove(headers, ACCESS_CONTROL_EXPOSE_HEADERS, expose);
+    merge_vary(headers, decision.vary_names());
 }
 
 #[inline]
