@@ -65,28 +65,35 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        // One policy per request; its decision is the whole answer.
-        let decision = self.policy.with(|policy| {
+        let Cors {
+            inner,
+            policy,
+            runtime,
+        } = self;
+        // One policy per request; its decision is the whole answer. The
+        // future is built where the decision is made, so that it is not
+        // moved on the way.
+        policy.with(|policy| {
             let eval = policy.evaluate_detailed(req.method(), req.headers());
             #[cfg(feature = "tracing")]
             if eval.facts.multiple_origins || !eval.decision.is_allowed() {
                 crate::diagnostics::report(policy.unknown_origin_level, req.method(), &eval);
             }
-            eval.decision
-        });
-        if let Some(status) = decision.status() {
-            return ResponseFuture {
-                kind: Kind::Answer { status, decision },
-            };
-        }
-        let audit = CookieAudit::arm(&decision, &req, &self.runtime);
-        ResponseFuture {
-            kind: Kind::Inner {
-                future: self.inner.call(req),
-                decision,
-                audit,
-            },
-        }
+            let decision = eval.decision;
+            if let Some(status) = decision.status() {
+                return ResponseFuture {
+                    kind: Kind::Answer { status, decision },
+                };
+            }
+            let audit = CookieAudit::arm(&decision, &req, runtime);
+            ResponseFuture {
+                kind: Kind::Inner {
+                    future: inner.call(req),
+                    decision,
+                    audit,
+                },
+            }
+        })
     }
 }
 
