@@ -1,13 +1,16 @@
 //! [`CorsLayer`]: the Tower layer holding a compiled policy.
 
 use std::fmt;
+use std::sync::Arc;
 
 use http::request::Parts;
 use tower_layer::Layer;
 
-use crate::builder::CorsBuilder;
-use crate::policy::{AllowedOrigins, Decision, Policy};
-use crate::reload::PolicyCell;
+use crate::cell::PolicyCell;
+use crate::config::CorsBuilder;
+use crate::diagnostics::Runtime;
+use crate::error::ConfigError;
+use crate::protocol::{AllowedMethods, AllowedOrigins, Decision, Policy};
 use crate::service::Cors;
 
 /// A Tower [`Layer`] that applies a validated CORS policy.
@@ -23,6 +26,9 @@ use crate::service::Cors;
 #[derive(Clone)]
 pub struct CorsLayer {
     policy: PolicyCell,
+    /// The diagnostics' runtime state (rate limits), shared with every
+    /// service and the reload handle, kept across reloads.
+    runtime: Arc<Runtime>,
 }
 
 impl CorsLayer {
@@ -32,14 +38,17 @@ impl CorsLayer {
     }
 
     pub(crate) fn from_policy(policy: Policy) -> Self {
-        CorsLayer::from_cell(PolicyCell::new(policy))
+        CorsLayer::from_cell(PolicyCell::new(policy), Arc::new(Runtime::new()))
     }
 
-    pub(crate) fn from_cell(policy: PolicyCell) -> Self {
-        CorsLayer { policy }
+    pub(crate) fn from_cell(policy: PolicyCell, runtime: Arc<Runtime>) -> Self {
+        CorsLayer { policy, runtime }
     }
 
-    /// What the layer would do with a request, and why, without running it.
+    /// What the layer would do with a request, and why, without running it:
+    /// the [`Decision`] the service makes for it, which is exactly what it
+    /// sends (status, `Access-Control-*` headers, `Vary`, debug mode's
+    /// `x-cors-debug`, and whether the inner service is called).
     ///
     /// Pure: no response, no inner service, no logging. Useful in your own
     /// logs, metrics or an admin endpoint ("why is this origin refused?").
@@ -47,23 +56,31 @@ impl CorsLayer {
     /// [`evaluate_request`](Self::evaluate_request) instead of splitting it.
     ///
     /// ```
-    /// use strict_cors::{CorsLayer, Decision, Rejection};
+    /// use strict_cors::{CorsLayer, Rejection};
     ///
     /// let cors = CorsLayer::builder()
     ///     .allow_origins(["https://app.example.com"])
+    ///     .allow_methods(["PUT"])
+    ///     .debug(true)
     ///     .build()?;
-    /// let (parts, ()) = http::Request::get("/me")
-    ///     .header("origin", "https://evil.example.net")
+    /// let (parts, ()) = http::Request::options("/me")
+    ///     .header("origin", "https://app.example.com")
+    ///     .header("access-control-request-method", "PATCH")
     ///     .body(())?
     ///     .into_parts();
-    /// assert_eq!(
-    ///     cors.evaluate(&parts),
-    ///     Decision::ActualRejected(Rejection::OriginNotAllowed)
-    /// );
+    /// let decision = cors.evaluate(&parts);
+    /// // Refused, and in debug mode answered 204 with the allowed methods so
+    /// // that the browser console says what is missing.
+    /// assert_eq!(decision.rejection(), Some(Rejection::MethodNotAllowed));
+    /// assert!(decision.is_debug_hint());
+    /// assert_eq!(decision.status(), Some(http::StatusCode::NO_CONTENT));
+    /// assert_eq!(decision.header(&"access-control-allow-methods".parse()?).unwrap(), "PUT");
+    /// assert_eq!(decision.debug_reason().unwrap(), "method_not_allowed: PATCH");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn evaluate(&self, parts: &Parts) -> Decision {
-        self.policy.load().evaluate(&parts.method, &parts.headers)
+        self.policy
+            .with(|policy| policy.evaluate(&parts.method, &parts.headers))
     }
 
     /// [`evaluate`](Self::evaluate) for a whole request, without splitting
@@ -82,14 +99,15 @@ impl CorsLayer {
     ///     .header("access-control-request-method", "PUT")
     ///     .body("any body type")?;
     /// let decision = cors.evaluate_request(&req);
-    /// assert!(matches!(decision, Decision::PreflightAllowed(_)));
+    /// assert!(decision.is_preflight() && decision.is_allowed());
     /// // The same as `evaluate` on the request's parts.
     /// let (parts, _body) = req.into_parts();
     /// assert_eq!(decision, cors.evaluate(&parts));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn evaluate_request<B>(&self, req: &http::Request<B>) -> Decision {
-        self.policy.load().evaluate(req.method(), req.headers())
+        self.policy
+            .with(|policy| policy.evaluate(req.method(), req.headers()))
     }
 }
 
@@ -97,7 +115,7 @@ impl<S> Layer<S> for CorsLayer {
     type Service = Cors<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Cors::new(inner, self.policy.clone())
+        Cors::new(inner, self.policy.clone(), self.runtime.clone())
     }
 }
 
@@ -119,7 +137,7 @@ impl fmt::Debug for CorsLayer {
         };
         d.field("credentials", &p.credentials);
         match &p.methods {
-            crate::headers::AllowedMethods::Any => d.field("methods", &"*"),
+            AllowedMethods::Any => d.field("methods", &"*"),
             m => d.field("methods", &m.names().collect::<Vec<_>>()),
         };
         d.field("headers_any", &p.headers.any)
@@ -128,5 +146,17 @@ impl fmt::Debug for CorsLayer {
             .field("max_age", &p.max_age)
             .field("private_network", &p.private_network)
             .finish()
+    }
+}
+
+impl CorsBuilder {
+    /// Validates every setting and compiles the policy.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] listing every problem found, in the order of the
+    /// settings; see [`ConfigProblem`](crate::ConfigProblem) for each rule.
+    pub fn build(self) -> Result<CorsLayer, ConfigError> {
+        self.compile().map(CorsLayer::from_policy)
     }
 }

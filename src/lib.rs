@@ -73,28 +73,36 @@
 //!
 //! # What the layer answers
 //!
-//! Requests are classified in this order:
+//! Requests are classified as the
+//! [CORS protocol](https://fetch.spec.whatwg.org/#http-cors-protocol) does, in this order:
+//! no `Origin` header (or more than one) is not a CORS request; `OPTIONS`
+//! with `Origin` and `Access-Control-Request-Method` is a
+//! [preflight](https://fetch.spec.whatwg.org/#cors-preflight-request);
+//! anything else with `Origin` (a plain `OPTIONS` too) is an actual request.
 //!
-//! 1. **No `Origin` header** (or more than one): not a CORS request. The inner
-//!    service answers; the layer adds `Vary: origin` (exact-origin policies) or
-//!    `Access-Control-Allow-Origin: *` (any-origin policies).
-//! 2. **Preflight**: `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
-//!    The inner service is **never** called. Allowed (origin allowed, method
-//!    allowed or `GET`/`HEAD`/`POST`, every requested header allowed) → `204`
-//!    echoing the requested method and headers; refused → `403` with no
-//!    `Access-Control-*` headers. Both carry `Vary: origin,
-//!    access-control-request-method, access-control-request-headers`.
-//! 3. Anything else with `Origin` (a plain `OPTIONS` too): **actual request**.
-//!    The inner service is always called (CORS decides who may *read*, not who
-//!    may *send*). For an allowed origin, whatever the status (2xx, 401, 500),
-//!    the response gets `Access-Control-Allow-Origin: <origin>`,
-//!    `Access-Control-Allow-Credentials: true` (if enabled),
-//!    `Access-Control-Expose-Headers` (if set) and `Vary: origin`.
+//! | request | the layer's answer | inner service called? |
+//! |---|---|---|
+//! | no `Origin` (or several) | the inner response + `Vary: origin`, with any `Access-Control-Allow-Origin`, `-Allow-Credentials`, `-Expose-Headers` it set removed; an any-origin policy sends `Access-Control-Allow-Origin: *` and the configured expose list instead, and no `Vary` | yes |
+//! | preflight, allowed (origin allowed; method allowed or [safelisted](https://fetch.spec.whatwg.org/#cors-safelisted-method); every requested header allowed) | `204`, `Access-Control-Allow-Origin: <origin>` (or `*`), `-Allow-Credentials: true` (if enabled), `-Allow-Methods: <requested method>`, `-Allow-Headers: <requested names>` (if any), `-Max-Age` (if set), `-Allow-Private-Network: true` (if enabled and asked), `Vary: origin, access-control-request-method, access-control-request-headers`; empty body | **no** |
+//! | preflight, refused (origin, method or a header not allowed; malformed) | `403`, the same `Vary`, no `Access-Control-*` header; empty body | **no** |
+//! | preflight refused for its method or headers, in [debug mode](CorsBuilder::debug) | `204` with `Access-Control-Allow-Origin`, `-Allow-Credentials` (if enabled) and the configured `-Allow-Methods` / `-Allow-Headers`, so that the console names what is missing; still a refusal | **no** |
+//! | actual request, allowed origin | the inner response, whatever its status (2xx, 401, 500), + `Access-Control-Allow-Origin: <origin>`, `-Allow-Credentials: true` (if enabled), `-Expose-Headers` (if set), `Vary: origin`; a header of these names the inner service set is replaced, never duplicated ([CORS check](https://fetch.spec.whatwg.org/#cors-check)) | yes |
+//! | actual request, refused origin | the inner response + `Vary: origin`, with any `Access-Control-Allow-Origin`, `-Allow-Credentials`, `-Expose-Headers` it set removed (CORS decides who may *read*, not who may *send*) | yes |
+//!
+//! In debug mode every refusal also carries `x-cors-debug: <reason>: <value>`.
+//! `Vary` is merged into the inner response's, never repeated, and left alone
+//! when it is `*` ([RFC 9110 §12.5.5](https://www.rfc-editor.org/rfc/rfc9110#section-12.5.5);
+//! [Fetch, "CORS protocol and HTTP caches"](https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)).
+//! An `Err` from the inner service passes through unchanged.
+//!
+//! Each row is one shape of [`Decision`]: [`CorsLayer::evaluate`] returns it
+//! without running the request, and the service sends exactly what it says.
 //!
 //! Decisions written down where the standard leaves room:
 //!
 //! - The layer owns the `Access-Control-Allow-Origin`, `-Allow-Credentials` and
-//!   `-Expose-Headers` response headers on every response it passes: values
+//!   `-Expose-Headers` response headers on every response it passes
+//!   ([Fetch, HTTP responses](https://fetch.spec.whatwg.org/#http-responses)): values
 //!   the inner service set are replaced (allowed origin) or removed (refused
 //!   origin, no `Origin`), so the browser always sees exactly one, configured,
 //!   value, and a shared cache never stores an inner service's stray
@@ -106,13 +114,15 @@
 //! - Origins are matched byte for byte against the normalised allowlist (a
 //!   hash lookup): `https://APP.example.com` or `https://app.example.com:443`
 //!   in a request do not match, since browsers never send them.
-//! - `Access-Control-Request-Headers` is parsed in one pass, without
-//!   allocating, over all its lines. It is refused (`403`) past 16 KiB or 16
+//! - [`Access-Control-Request-Headers`](https://fetch.spec.whatwg.org/#http-access-control-request-headers)
+//!   is parsed in one pass, without allocating, over all its lines. It is refused (`403`) past 16 KiB or 16
 //!   lines, past more names than the allowlist holds (browsers never repeat a
 //!   name; 128 names for `*`), past 16 empty list elements, or when a name is
 //!   not a token.
-//! - Methods are case-sensitive, as in Fetch (`patch` is not `PATCH`); the
-//!   six methods `fetch()` upper-cases are upper-cased in the configuration.
+//! - Methods are case-sensitive, as in Fetch (`patch` is not `PATCH`;
+//!   [RFC 9110 §9.1](https://www.rfc-editor.org/rfc/rfc9110#section-9.1)); the
+//!   six methods `fetch()` [normalises](https://fetch.spec.whatwg.org/#concept-method-normalize)
+//!   are upper-cased in the configuration.
 //! - A configured header value is rendered once, at `build()`.
 //!
 //! To ask the policy what it would do with a request, and why, without
@@ -131,26 +141,22 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod builder;
-#[cfg(feature = "serde")]
+mod cell;
 mod config;
 mod diagnostics;
-mod env;
 mod error;
-mod headers;
 mod layer;
 mod origin;
-mod pattern;
-mod policy;
+mod protocol;
 pub mod recipes;
 mod reload;
 mod service;
 
-pub use builder::{CorsBuilder, MAX_AGE_LIMIT};
 #[cfg(feature = "serde")]
 pub use config::CorsConfig;
+pub use config::{CorsBuilder, MAX_AGE_LIMIT};
 pub use error::{ConfigError, ConfigProblem, EnvVarDefect, HeaderSetting, OriginDefect};
 pub use layer::CorsLayer;
-pub use policy::{Decision, PreflightGrant, Rejection};
+pub use protocol::{Decision, Rejection, RequestKind};
 pub use reload::CorsHandle;
 pub use service::{Cors, ResponseFuture};

@@ -1,51 +1,17 @@
-//! Live reconfiguration: the compiled policy sits in an atomically swappable
-//! cell shared by a layer, every service it made, and a [`CorsHandle`].
+//! Live reconfiguration: [`CorsBuilder::build_reloadable`] and the
+//! [`CorsHandle`] that swaps the policy of a running layer.
 
 use std::fmt;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use crate::builder::CorsBuilder;
+use crate::cell::PolicyCell;
+use crate::config::CorsBuilder;
+use crate::diagnostics::Runtime;
 use crate::error::ConfigError;
 use crate::layer::CorsLayer;
-use crate::policy::Policy;
-
-/// Where a layer and its services find the current policy.
-///
-/// A layer from `build()` holds its policy in a plain `Arc`: loading it is a
-/// reference-count bump. A layer from `build_reloadable()` holds it in an
-/// `ArcSwap`: loading is a lock-free read plus the same bump. Neither takes a
-/// lock or allocates per request (`ArcSwap` registers each thread once, on
-/// that thread's first load: one allocation per thread, never per request).
-#[derive(Clone)]
-pub(crate) enum PolicyCell {
-    Static(Arc<Policy>),
-    Reloadable(Arc<ArcSwap<Policy>>),
-}
-
-impl PolicyCell {
-    pub(crate) fn new(policy: Policy) -> Self {
-        PolicyCell::Static(Arc::new(policy))
-    }
-
-    /// The current policy. A request holds on to the `Arc` it loaded for
-    /// its whole life, so it is judged and answered by one policy, even when
-    /// a reconfiguration lands in between.
-    #[inline]
-    pub(crate) fn load(&self) -> Arc<Policy> {
-        match self {
-            PolicyCell::Static(policy) => policy.clone(),
-            PolicyCell::Reloadable(cell) => cell.load_full(),
-        }
-    }
-}
-
-impl fmt::Debug for PolicyCell {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("PolicyCell").field(&*self.load()).finish()
-    }
-}
+use crate::protocol::Policy;
 
 /// Swaps the policy of a running layer: made by
 /// [`CorsBuilder::build_reloadable`].
@@ -82,14 +48,17 @@ impl fmt::Debug for PolicyCell {
 #[derive(Clone)]
 pub struct CorsHandle {
     cell: Arc<ArcSwap<Policy>>,
+    /// The layer's runtime state, which a reload keeps.
+    runtime: Arc<Runtime>,
 }
 
 impl CorsHandle {
     /// A reloadable layer and the handle that reloads it.
     pub(crate) fn new_pair(policy: Policy) -> (CorsLayer, CorsHandle) {
         let cell = Arc::new(ArcSwap::from_pointee(policy));
-        let layer = CorsLayer::from_cell(PolicyCell::Reloadable(cell.clone()));
-        (layer, CorsHandle { cell })
+        let runtime = Arc::new(Runtime::new());
+        let layer = CorsLayer::from_cell(PolicyCell::Reloadable(cell.clone()), runtime.clone());
+        (layer, CorsHandle { cell, runtime })
     }
 
     /// Validates `builder` like [`CorsBuilder::build`] and, when it is valid,
@@ -110,9 +79,28 @@ impl fmt::Debug for CorsHandle {
     /// Shows the current policy, as the layer's `Debug` does.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("CorsHandle")
-            .field(&CorsLayer::from_cell(PolicyCell::Reloadable(
-                self.cell.clone(),
-            )))
+            .field(&CorsLayer::from_cell(
+                PolicyCell::Reloadable(self.cell.clone()),
+                self.runtime.clone(),
+            ))
             .finish()
+    }
+}
+
+impl CorsBuilder {
+    /// Like [`build`](Self::build), and also returns a [`CorsHandle`] that
+    /// swaps the layer's policy while it runs (for every clone of the layer
+    /// and every service made from it), refusing invalid configurations.
+    ///
+    /// The request path is that of a layer from `build()`, plus a lock-free
+    /// load of the current policy: no lock, and no allocation per request
+    /// (the underlying `ArcSwap` registers each thread once, on its first
+    /// request).
+    ///
+    /// # Errors
+    ///
+    /// As for [`build`](Self::build).
+    pub fn build_reloadable(self) -> Result<(CorsLayer, CorsHandle), ConfigError> {
+        Ok(CorsHandle::new_pair(self.compile()?))
     }
 }

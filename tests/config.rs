@@ -173,7 +173,7 @@ fn malformed_origins_with_hints() {
 
 #[test]
 fn normalised_origins_match_what_browsers_send() {
-    use strict_cors::Decision;
+    use strict_cors::RequestKind;
     let layer = CorsLayer::builder()
         .allow_origins(["HTTPS://App.Example.COM:443", "http://LOCALHOST:80"])
         .build()
@@ -191,7 +191,7 @@ fn normalised_origins_match_what_browsers_send() {
             .into_parts();
         let d = layer.evaluate(&parts);
         assert_eq!(
-            matches!(d, Decision::ActualAllowed { .. }),
+            d.kind() == RequestKind::Actual && d.is_allowed(),
             allowed,
             "{origin}: {d:?}"
         );
@@ -402,7 +402,6 @@ fn display_names_the_value_and_a_fix() {
 
 #[test]
 fn lists_add_up_across_calls() {
-    use strict_cors::Decision;
     let layer = CorsLayer::builder()
         .allow_origins(["https://a.com"])
         .allow_origins(["https://b.com"])
@@ -417,10 +416,8 @@ fn lists_add_up_across_calls() {
             .body(())
             .unwrap()
             .into_parts();
-        assert!(matches!(
-            layer.evaluate(&parts),
-            Decision::PreflightAllowed(_)
-        ));
+        let d = layer.evaluate(&parts);
+        assert!(d.is_preflight() && d.is_allowed(), "{d}");
     }
 }
 
@@ -455,13 +452,45 @@ fn build_never_panics_on_odd_strings() {
         "https://a.com:99999999999999999999",
     ];
     for s in odd {
-        let _ = CorsLayer::builder()
-            .allow_origins([s])
-            .allow_methods([s])
-            .allow_headers([s])
-            .expose_headers([s])
-            .allow_credentials(true)
-            .build();
-        let _ = CorsLayer::builder().allow_origins([s]).build();
+        for builder in [
+            CorsLayer::builder()
+                .allow_origins([s])
+                .allow_methods([s])
+                .allow_headers([s])
+                .expose_headers([s])
+                .allow_credentials(true),
+            CorsLayer::builder().allow_origins([s]),
+            CorsLayer::builder()
+                .allow_origins(["https://app.example.com"])
+                .allow_methods([s])
+                .allow_headers([s])
+                .expose_headers([s]),
+        ] {
+            match builder.build() {
+                Err(e) => {
+                    assert!(!e.problems().is_empty(), "{s:?}: an error with no problem");
+                    let text = e.to_string();
+                    assert!(!text.trim().is_empty(), "{s:?}: an empty message");
+                    assert_eq!(text.lines().count(), e.problems().len(), "{s:?}: {text}");
+                }
+                Ok(layer) => answers_a_request(&layer, s),
+            }
+        }
+    }
+}
+
+/// A layer that built answers a preflight and an actual request: the
+/// decision says what happens, and a preflight is answered by the layer.
+fn answers_a_request(layer: &CorsLayer, context: &str) {
+    for req in [
+        http::Request::get("/").header("origin", "https://app.example.com"),
+        http::Request::options("/")
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "PUT"),
+    ] {
+        let (parts, ()) = req.body(()).unwrap().into_parts();
+        let d = layer.evaluate(&parts);
+        assert!(!d.to_string().is_empty(), "{context:?}");
+        assert_eq!(d.is_preflight(), d.status().is_some(), "{context:?}: {d:?}");
     }
 }

@@ -10,7 +10,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use http::{Method, Request, StatusCode};
-use strict_cors::{CorsBuilder, CorsLayer, Decision, Rejection};
+use strict_cors::{CorsBuilder, CorsLayer, Rejection, RequestKind};
 use support::harness::{App, Server};
 use support::model::{Browser, Failure, FetchRequest, Outcome};
 use tracing::field::{Field, Visit};
@@ -375,7 +375,10 @@ fn decisions_explain_themselves() {
     let layer = builder().build().unwrap();
     let parts = |req: Request<()>| req.into_parts().0;
     let d = layer.evaluate(&parts(preflight(APP, "PUT", Some("x-token"))));
-    assert_eq!(d, Decision::PreflightRejected(Rejection::HeaderNotAllowed));
+    assert_eq!(d.kind(), RequestKind::Preflight);
+    assert_eq!(d.rejection(), Some(Rejection::HeaderNotAllowed));
+    assert_eq!(d.status(), Some(http::StatusCode::FORBIDDEN));
+    assert!(!d.calls_inner() && !d.is_debug_hint());
     assert_eq!(
         d.rejection().map(Rejection::code),
         Some("header_not_allowed")
@@ -387,19 +390,30 @@ fn decisions_explain_themselves() {
     assert!(d.is_preflight() && !d.is_allowed());
 
     let d = layer.evaluate(&parts(get(APP)));
-    assert!(matches!(&d, Decision::ActualAllowed { allow_origin } if allow_origin == APP));
-    assert!(d.is_allowed() && !d.is_preflight());
+    assert_eq!(d.allow_origin().unwrap(), APP);
+    assert!(d.is_allowed() && !d.is_preflight() && d.calls_inner());
+    assert_eq!(d.to_string(), "cross-origin request allowed");
 
     let d = layer.evaluate(&parts(preflight(APP, "PUT", Some("authorization"))));
-    let Decision::PreflightAllowed(grant) = d else {
-        panic!("{d:?}")
-    };
-    assert_eq!(grant.allow_origin(), APP);
-    assert_eq!(grant.allow_method(), "PUT");
-    assert_eq!(grant.allow_headers().unwrap(), "authorization");
-    assert!(!grant.private_network());
+    assert!(d.is_preflight() && d.is_allowed(), "{d:?}");
+    assert_eq!(d.status(), Some(http::StatusCode::NO_CONTENT));
+    assert_eq!(d.allow_origin().unwrap(), APP);
+    assert_eq!(
+        d.header(&"access-control-allow-methods".parse().unwrap())
+            .unwrap(),
+        "PUT"
+    );
+    assert_eq!(
+        d.header(&"access-control-allow-headers".parse().unwrap())
+            .unwrap(),
+        "authorization"
+    );
+    assert!(d
+        .header(&"access-control-allow-private-network".parse().unwrap())
+        .is_none());
 
     let d = layer.evaluate(&parts(Request::get("/").body(()).unwrap()));
-    assert_eq!(d, Decision::NotCors);
+    assert_eq!(d.kind(), RequestKind::NotCors);
+    assert!(d.is_allowed() && d.calls_inner());
     assert_eq!(d.rejection(), None);
 }

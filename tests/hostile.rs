@@ -6,10 +6,13 @@ mod support;
 
 use std::time::Duration;
 
-use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use http::header::{
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD,
+    ORIGIN,
+};
 use http::{HeaderValue, Method, Request, StatusCode};
 use proptest::prelude::*;
-use strict_cors::{CorsLayer, Decision, Rejection};
+use strict_cors::{CorsLayer, Rejection, RequestKind};
 use support::harness::{App, Server};
 
 const APP: &str = "https://app.example.com";
@@ -84,9 +87,28 @@ proptest! {
             let req = req.header(ORIGIN, v.clone()).body(()).unwrap();
             let (parts, ()) = req.clone().into_parts();
             let decision = layer.evaluate(&parts);
-            let st = status(&layer, req);
+            let mut s = Server::new(&layer, App::ok());
+            let res = s.send(req);
+            // The first layer allows exactly APP, byte for byte; the second any origin.
+            let any = layer.evaluate(&Request::get("/").header(ORIGIN, "https://x.example").body(()).unwrap().into_parts().0).is_allowed();
+            prop_assert_eq!(decision.is_allowed(), any || origin == APP.as_bytes(), "{:?}", decision);
+            prop_assert_eq!(
+                res.headers().get("access-control-allow-origin"),
+                decision.allow_origin().filter(|_| decision.is_allowed() || decision.is_debug_hint())
+            );
             if preflight_too {
-                prop_assert_eq!(st == StatusCode::NO_CONTENT, decision.is_allowed());
+                prop_assert!(decision.is_preflight());
+                prop_assert_eq!(res.status() == StatusCode::NO_CONTENT, decision.is_allowed());
+                prop_assert_eq!(s.app_calls(), 0);
+            } else {
+                // An actual request: the inner service answers, refused or not.
+                prop_assert_eq!(decision.kind(), RequestKind::Actual);
+                prop_assert_eq!(decision.status(), None);
+                prop_assert_eq!(s.app_calls(), 1);
+                prop_assert_eq!(res.status(), StatusCode::OK);
+                if !decision.is_allowed() {
+                    prop_assert_eq!(decision.rejection(), Some(Rejection::OriginNotAllowed));
+                }
             }
         }
     }
@@ -115,16 +137,16 @@ proptest! {
             let mut s = Server::new(&layer, App::ok());
             let res = s.send(preflight(&values));
             prop_assert_eq!(s.app_calls(), 0);
-            match &decision {
-                Decision::PreflightAllowed(grant) => {
-                    prop_assert_eq!(res.status(), StatusCode::NO_CONTENT);
-                    // What is echoed is exactly the request's names, one value.
-                    let echoed = res.headers().get_all("access-control-allow-headers").iter().count();
-                    prop_assert_eq!(echoed, usize::from(grant.allow_headers().is_some()));
-                }
-                Decision::PreflightRejected(_) => prop_assert_eq!(res.status(), StatusCode::FORBIDDEN),
-                other => prop_assert!(false, "not a preflight decision: {:?}", other),
+            prop_assert!(decision.is_preflight(), "not a preflight decision: {:?}", decision);
+            if decision.is_allowed() {
+                prop_assert_eq!(res.status(), StatusCode::NO_CONTENT);
+                // What is echoed is exactly the request's names, one value.
+                let echoed = res.headers().get_all("access-control-allow-headers").iter().count();
+                prop_assert_eq!(echoed, usize::from(decision.header(&ACCESS_CONTROL_ALLOW_HEADERS).is_some()));
+            } else {
+                prop_assert_eq!(res.status(), StatusCode::FORBIDDEN);
             }
+            prop_assert_eq!(Some(res.status()), decision.status());
         }
     }
 
@@ -165,10 +187,9 @@ fn a_mebibyte_of_commas_is_refused() {
             StatusCode::FORBIDDEN
         );
         let (parts, ()) = preflight(std::slice::from_ref(&commas)).into_parts();
-        assert_eq!(
-            layer.evaluate(&parts),
-            Decision::PreflightRejected(Rejection::MalformedHeaders)
-        );
+        let d = layer.evaluate(&parts);
+        assert!(d.is_preflight(), "{d:?}");
+        assert_eq!(d.rejection(), Some(Rejection::MalformedHeaders));
     }
 }
 

@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 
 use http::{Method, Request, Response};
-use strict_cors::{ConfigProblem, CorsBuilder, CorsLayer, Decision, OriginDefect, Rejection};
+use strict_cors::{ConfigProblem, CorsBuilder, CorsLayer, OriginDefect, Rejection, RequestKind};
 use tower::{service_fn, Layer, Service, ServiceExt};
 
 fn problems(b: CorsBuilder) -> Vec<ConfigProblem> {
@@ -37,13 +37,16 @@ fn allowed(layer: &CorsLayer, origin: &str) -> bool {
         .body(())
         .expect("request")
         .into_parts();
-    match layer.evaluate(&parts) {
-        Decision::ActualAllowed { allow_origin } => {
+    let d = layer.evaluate(&parts);
+    assert_eq!(d.kind(), RequestKind::Actual, "{origin}: {d:?}");
+    match d.rejection() {
+        None => {
+            let allow_origin = d.allow_origin().expect("an allowed origin is answered");
             assert_eq!(allow_origin, origin, "the allow-origin value is the origin");
             true
         }
-        Decision::ActualRejected(Rejection::OriginNotAllowed) => false,
-        other => panic!("{origin}: {other:?}"),
+        Some(Rejection::OriginNotAllowed) => false,
+        Some(other) => panic!("{origin}: {other:?}"),
     }
 }
 

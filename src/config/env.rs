@@ -3,7 +3,8 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use crate::builder::{CorsBuilder, Part};
+use super::builder::CorsBuilder;
+use super::compile::Part;
 use crate::error::{ConfigError, ConfigProblem, EnvVarDefect};
 
 /// The prefix [`CorsBuilder::from_env`] uses.

@@ -1,113 +1,16 @@
-//! Diagnostics for the 2 AM runbook: why a request was refused (tracing
-//! events and, in debug mode, a response header), and an audit of cookies
-//! that browsers will drop or not send.
-//!
-//! Nothing here logs a cookie value or an `Authorization` value: events carry
-//! the origin, the methods, the offending header *name* and a reason code.
-// Without the `tracing` feature only debug mode's reason header is used.
+//! The cookie audit: warns when an allowed, credentialed response sets a
+//! cookie that the browser will drop or never send back cross-site
+//! ([RFC 6265bis, "SameSite"](https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#section-5.6.7)).
+//! Reads the decision; never logs a cookie value.
+// Without the `tracing` feature there is nowhere to report to.
 #![cfg_attr(not(feature = "tracing"), allow(dead_code, unused_imports))]
 
-use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::sync::Arc;
 
-use http::{HeaderMap, HeaderValue};
+use http::{HeaderMap, Request};
 
-use crate::policy::{Decision, Evaluation, Rejection};
-
-/// The debug-mode response header naming why a request was refused.
-pub(crate) const REASON_HEADER: &str = "x-cors-debug";
-
-/// Longest slice of request bytes put in an event or a debug header.
-const MAX_SHOWN: usize = 256;
-
-/// Request bytes as printable, escaped, bounded text (no allocation).
-pub(crate) struct Shown<'a>(pub(crate) &'a [u8]);
-
-impl fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let bytes = &self.0[..self.0.len().min(MAX_SHOWN)];
-        write!(f, "{}", bytes.escape_ascii())?;
-        if self.0.len() > MAX_SHOWN {
-            write!(f, "...({} bytes)", self.0.len())?;
-        }
-        Ok(())
-    }
-}
-
-/// The value of the debug-mode reason header, e.g.
-/// `header_not_allowed: x-custom`.
-pub(crate) fn reason_value(eval: &Evaluation<'_>, rejection: Rejection) -> HeaderValue {
-    let detail: Option<&[u8]> = match rejection {
-        Rejection::OriginNotAllowed => eval.origin.map(|o| o.as_bytes()),
-        Rejection::MethodNotAllowed | Rejection::InvalidMethod => {
-            eval.requested_method.map(|m| m.as_bytes())
-        }
-        Rejection::HeaderNotAllowed => eval.offending_header,
-        Rejection::MalformedHeaders => None,
-    };
-    let text = match detail {
-        Some(d) => format!("{}: {}", rejection.code(), Shown(d)),
-        None => rejection.code().to_owned(),
-    };
-    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("refused"))
-}
-
-/// Emits the event for a refused (or malformed) request.
-#[cfg(feature = "tracing")]
-pub(crate) fn report(
-    unknown_origin_level: tracing::Level,
-    method: &http::Method,
-    eval: &Evaluation<'_>,
-) {
-    use tracing::Level;
-
-    macro_rules! event_at {
-        ($level:expr, $($rest:tt)*) => {
-            match $level {
-                Level::ERROR => tracing::event!(target: "strict_cors", Level::ERROR, $($rest)*),
-                Level::WARN => tracing::event!(target: "strict_cors", Level::WARN, $($rest)*),
-                Level::INFO => tracing::event!(target: "strict_cors", Level::INFO, $($rest)*),
-                Level::DEBUG => tracing::event!(target: "strict_cors", Level::DEBUG, $($rest)*),
-                _ => tracing::event!(target: "strict_cors", Level::TRACE, $($rest)*),
-            }
-        };
-    }
-
-    if eval.multiple_origins {
-        tracing::warn!(
-            target: "strict_cors",
-            reason = "multiple_origins",
-            method = %method,
-            "request with several Origin headers treated as not CORS"
-        );
-        return;
-    }
-    let (rejection, preflight) = match &eval.decision {
-        Decision::PreflightRejected(r) => (*r, true),
-        Decision::ActualRejected(r) => (*r, false),
-        _ => return,
-    };
-    let level = match rejection {
-        Rejection::OriginNotAllowed => unknown_origin_level,
-        Rejection::MethodNotAllowed | Rejection::HeaderNotAllowed => Level::INFO,
-        Rejection::InvalidMethod | Rejection::MalformedHeaders => Level::WARN,
-    };
-    let origin = Shown(eval.origin.map_or(&[][..], |o| o.as_bytes()));
-    let requested_method = Shown(eval.requested_method.map_or(&[][..], |m| m.as_bytes()));
-    let header = Shown(eval.offending_header.unwrap_or_default());
-    event_at!(
-        level,
-        reason = rejection.code(),
-        preflight,
-        origin = %origin,
-        method = %method,
-        requested_method = %requested_method,
-        header = %header,
-        "CORS request refused: {}",
-        rejection
-    );
-}
+use super::rate_limit::Runtime;
+use crate::protocol::{Decision, RequestKind, Shown};
 
 /// How the request's origin relates to the API's host, for the cookie audit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,54 +133,60 @@ pub(crate) fn check_cookie(value: &[u8], site: Site) -> Option<(&[u8], CookiePro
     None
 }
 
-/// At most one cookie warning per window, with a count of those held back.
+/// A cookie audit armed for one request: made from the decision and the
+/// request when the request starts, run on the inner service's response.
 #[derive(Debug)]
-pub(crate) struct RateLimit {
-    start: Instant,
-    /// Seconds since `start` before which no event is emitted (+1, 0 = none yet).
-    next: AtomicU64,
-    suppressed: AtomicU64,
-    window_secs: u64,
+pub(crate) struct CookieAudit {
+    site: Site,
+    runtime: Arc<Runtime>,
 }
 
-impl RateLimit {
-    pub(crate) fn new(window_secs: u64) -> Self {
-        RateLimit {
-            start: Instant::now(),
-            next: AtomicU64::new(0),
-            suppressed: AtomicU64::new(0),
-            window_secs,
+impl CookieAudit {
+    /// An audit for an allowed, credentialed actual request, when `WARN`
+    /// events of `strict_cors` are enabled; `None` (no work at all) otherwise.
+    #[inline]
+    pub(crate) fn arm<B>(
+        decision: &Decision,
+        req: &Request<B>,
+        runtime: &Arc<Runtime>,
+    ) -> Option<Self> {
+        #[cfg(feature = "tracing")]
+        if decision.kind() == RequestKind::Actual
+            && decision.is_allowed()
+            && decision.is_credentialed()
+            && tracing::enabled!(target: "strict_cors", tracing::Level::WARN)
+        {
+            let host = req
+                .headers()
+                .get(http::header::HOST)
+                .map(|h| h.as_bytes())
+                .or_else(|| req.uri().authority().map(|a| a.as_str().as_bytes()));
+            let site = match req.headers().get(http::header::ORIGIN) {
+                Some(origin) => site_of(origin.as_bytes(), host),
+                None => Site::Unknown,
+            };
+            return Some(CookieAudit {
+                site,
+                runtime: runtime.clone(),
+            });
         }
+        let _ = (decision, req, runtime);
+        None
     }
 
-    /// `Some(held back since the last one)` when an event may be emitted now.
-    pub(crate) fn admit(&self) -> Option<u64> {
-        let now = self.start.elapsed().as_secs() + 1;
-        let next = self.next.load(Ordering::Relaxed);
-        if now >= next
-            && self
-                .next
-                .compare_exchange(
-                    next,
-                    now + self.window_secs,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                )
-                .is_ok()
-        {
-            return Some(self.suppressed.swap(0, Ordering::Relaxed));
-        }
-        self.suppressed.fetch_add(1, Ordering::Relaxed);
-        None
+    /// Audits the `Set-Cookie` headers of the response.
+    pub(crate) fn run(&self, decision: &Decision, headers: &HeaderMap) {
+        let origin = decision.allow_origin().map_or(&[][..], |o| o.as_bytes());
+        audit_cookies(&self.runtime, self.site, origin, headers);
     }
 }
 
 /// Audits the `Set-Cookie` headers of an allowed credentialed response.
 #[cfg(feature = "tracing")]
-pub(crate) fn audit_cookies(limit: &RateLimit, site: Site, origin: &[u8], headers: &HeaderMap) {
+fn audit_cookies(runtime: &Runtime, site: Site, origin: &[u8], headers: &HeaderMap) {
     for value in headers.get_all(http::header::SET_COOKIE) {
         if let Some((name, problem)) = check_cookie(value.as_bytes(), site) {
-            if let Some(suppressed) = limit.admit() {
+            if let Some(suppressed) = runtime.cookie_warnings.admit() {
                 tracing::warn!(
                     target: "strict_cors",
                     reason = problem.code(),
@@ -295,7 +204,7 @@ pub(crate) fn audit_cookies(limit: &RateLimit, site: Site, origin: &[u8], header
 
 /// Without the `tracing` feature there is nowhere to report to.
 #[cfg(not(feature = "tracing"))]
-pub(crate) fn audit_cookies(_: &RateLimit, _: Site, _: &[u8], _: &HeaderMap) {}
+fn audit_cookies(_: &Runtime, _: Site, _: &[u8], _: &HeaderMap) {}
 
 #[cfg(test)]
 mod tests {
@@ -348,23 +257,5 @@ mod tests {
         assert_eq!(c("sid=1; SameSite=Strict", Site::Same), None);
         assert_eq!(c("sid=1", Site::Unknown), None);
         assert_eq!(c("", Site::Cross), Some((b"".to_vec(), NotSentCrossSite)));
-    }
-
-    #[test]
-    fn rate_limit_admits_one_per_window() {
-        let l = RateLimit::new(60);
-        assert_eq!(l.admit(), Some(0));
-        assert_eq!(l.admit(), None);
-        assert_eq!(l.admit(), None);
-        assert_eq!(l.suppressed.load(Ordering::Relaxed), 2);
-    }
-
-    #[test]
-    fn shown_is_escaped_and_bounded() {
-        assert_eq!(Shown(b"a\nb\xff").to_string(), "a\\nb\\xff");
-        let long = vec![b'x'; 300];
-        let s = Shown(&long).to_string();
-        assert!(s.ends_with("...(300 bytes)"), "{s}");
-        assert!(s.len() < 300);
     }
 }

@@ -1,20 +1,17 @@
-//! Origins: parsing and normalising configured origins, and the allowlist
-//! that request `Origin` values are looked up in.
+//! Parsing and normalising configured origins.
 //!
-//! A browser serialises an origin as `scheme://host[:port]` (WHATWG URL,
-//! "ASCII serialization of an origin"): lower-case scheme and host, no default
+//! A browser serialises an origin as `scheme://host[:port]`
+//! ([HTML, "ASCII serialization of an origin"](https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin);
+//! [RFC 6454 §6.2](https://www.rfc-editor.org/rfc/rfc6454#section-6.2)), hosts as the
+//! [URL standard's host parser](https://url.spec.whatwg.org/#host-parsing) leaves them:
+//! lower-case scheme and host, no default
 //! port, no trailing slash, IPv6 in compressed brackets, punycode hosts. The
 //! configuration is normalised to exactly that form once, at `build()`, so
 //! that matching a request is a byte-exact hash lookup.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::net::Ipv6Addr;
 
-use http::HeaderValue;
-
 use crate::error::{ConfigProblem, OriginDefect};
-use crate::pattern::{ParsedPattern, PatternSet};
 
 /// A configured origin, parsed and normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +21,8 @@ pub(crate) struct ParsedOrigin {
     /// `true` for `https`.
     pub(crate) secure: bool,
     /// Loopback host: `localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]`.
+    /// ([potentially trustworthy](https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy)
+    /// over plain `http`).
     pub(crate) loopback: bool,
 }
 
@@ -215,7 +214,7 @@ fn parse_host(host: &str) -> Result<Host, OriginDefect> {
     Ok(Host::Domain(lower))
 }
 
-/// WHATWG URL IPv6 serializer: lower-case hex, the first longest run of two or
+/// [WHATWG URL IPv6 serializer](https://url.spec.whatwg.org/#concept-ipv6-serializer): lower-case hex, the first longest run of two or
 /// more zero pieces compressed to `::`, no embedded IPv4 form.
 fn serialize_ipv6(addr: &Ipv6Addr) -> String {
     let pieces = addr.segments();
@@ -250,105 +249,6 @@ fn serialize_ipv6(addr: &Ipv6Addr) -> String {
         i += 1;
     }
     out
-}
-
-/// A fixed, fast hash for tables built once from trusted configuration: it
-/// mixes eight bytes at a time (multiply-rotate, as rustc's FxHash). Request
-/// bytes are only looked up, never inserted, so an attacker cannot grow a
-/// probe chain, and a keyed hash would buy nothing here but time.
-#[derive(Default)]
-pub(crate) struct Fnv(u64);
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl Fnv {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for Fnv {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-}
-
-/// The exact-origin allowlist: normalised origin bytes → the pre-rendered
-/// `Access-Control-Allow-Origin` value.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct OriginSet {
-    map: HashMap<Box<[u8]>, HeaderValue, BuildHasherDefault<Fnv>>,
-    /// Subdomain patterns, tried after the exact lookup misses.
-    patterns: PatternSet,
-}
-
-impl OriginSet {
-    pub(crate) fn insert(&mut self, serialized: &str) {
-        if let Ok(value) = HeaderValue::from_str(serialized) {
-            // A value built from owned bytes turns shareable on its first clone
-            // (which allocates once); do that here, so cloning it per request
-            // is a reference-count bump.
-            let shared = value.clone();
-            self.map.insert(serialized.as_bytes().into(), shared);
-        }
-    }
-
-    /// The `Access-Control-Allow-Origin` value for a request's `Origin`
-    /// bytes, when they are allowed. Byte-exact: no case folding, no trimming.
-    #[inline]
-    pub(crate) fn get(&self, origin: &[u8]) -> Option<&HeaderValue> {
-        self.map.get(origin)
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        self.map.keys().map(|k| &**k)
-    }
-
-    pub(crate) fn insert_pattern(&mut self, pattern: &ParsedPattern) {
-        self.patterns.insert(pattern);
-    }
-
-    /// The normalised subdomain patterns.
-    pub(crate) fn patterns(&self) -> impl Iterator<Item = &str> {
-        self.patterns.iter()
-    }
-
-    /// The `Access-Control-Allow-Origin` value for a request's `Origin`, when
-    /// allowed: the pre-rendered value of an exact match, or else, for a
-    /// pattern match, the request's own value (a reference-count bump).
-    #[inline]
-    pub(crate) fn allow(&self, origin: &HeaderValue) -> Option<HeaderValue> {
-        if let Some(v) = self.get(origin.as_bytes()) {
-            return Some(v.clone());
-        }
-        if !self.patterns.is_empty() && self.patterns.matches(origin.as_bytes()) {
-            return Some(origin.clone());
-        }
-        None
-    }
 }
 
 #[cfg(test)]
@@ -480,25 +380,6 @@ mod tests {
     }
 
     #[test]
-    fn set_lookup_is_byte_exact() {
-        let mut set = OriginSet::default();
-        set.insert("https://app.example.com");
-        assert!(set.get(b"https://app.example.com").is_some());
-        for miss in [
-            "https://app.example.com.evil.net",
-            "https://evilapp.example.com",
-            "http://app.example.com",
-            "https://app.example.com:8443",
-            "https://APP.example.com",
-            "https://app.example.com/",
-            "null",
-            "",
-        ] {
-            assert!(set.get(miss.as_bytes()).is_none(), "{miss}");
-        }
-    }
-
-    #[test]
     fn never_panics_on_odd_input() {
         for s in [
             "https://[",
@@ -514,8 +395,29 @@ mod tests {
             "https://a@b@c",
             "\u{0}",
             "https://\u{202e}a.com",
+            "https://[::1]",
+            "HTTPS://A.com:443",
         ] {
-            let _ = parse_origin(s);
+            match parse_origin(s) {
+                Err(problem) => {
+                    let text = problem.to_string();
+                    assert!(!text.trim().is_empty(), "{s:?}: an empty message");
+                    assert!(!text.contains('\n'), "{s:?}: {text}");
+                }
+                // What parses builds, and the layer allows exactly that origin.
+                Ok(origin) => {
+                    let layer = crate::CorsLayer::builder()
+                        .allow_origins([s])
+                        .build()
+                        .unwrap_or_else(|e| panic!("{s:?} parsed but did not build: {e}"));
+                    let (parts, ()) = http::Request::get("/")
+                        .header("origin", &origin.serialized)
+                        .body(())
+                        .unwrap()
+                        .into_parts();
+                    assert!(layer.evaluate(&parts).is_allowed(), "{s:?}");
+                }
+            }
         }
     }
 }

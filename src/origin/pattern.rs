@@ -1,5 +1,7 @@
 //! Subdomain patterns: `https://*.example.com` allows `https://a.example.com`
-//! and `https://a.b.example.com`, never `https://example.com` itself.
+//! and `https://a.b.example.com`, never `https://example.com` itself. A
+//! pattern over a public suffix ([Public Suffix List](https://publicsuffix.org/list/))
+//! is refused at build.
 //!
 //! A pattern is parsed at `build()` into its scheme, the fixed host suffix
 //! after `*.` (normalised like an exact origin) and its port. Matching a
@@ -11,8 +13,9 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
+use super::hash::WordHasher;
+use super::parse::parse_origin;
 use crate::error::{ConfigProblem, OriginDefect};
-use crate::origin::{parse_origin, Fnv};
 
 /// Longest host a pattern can match: the DNS limit. Browsers cannot reach a
 /// longer name, and the cap bounds the work per request.
@@ -143,7 +146,7 @@ struct Entry {
 /// with.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PatternSet {
-    map: HashMap<Box<[u8]>, Vec<Entry>, BuildHasherDefault<Fnv>>,
+    map: HashMap<Box<[u8]>, Vec<Entry>, BuildHasherDefault<WordHasher>>,
     /// Bit `n` set when some suffix is `n` bytes long: most candidate
     /// suffixes of a request host are skipped without hashing.
     lengths: [u64; 4],

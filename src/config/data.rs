@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::builder::{CorsBuilder, Part};
+use super::builder::CorsBuilder;
+use super::compile::Part;
 use crate::error::ConfigError;
 
 /// A CORS configuration as data: deserialise it from a config file, then

@@ -1,0 +1,244 @@
+//! [`CorsBuilder`]: the settings, collected as given. Nothing is checked
+//! here; [`compile`](super::compile) validates them all at once.
+
+use std::time::Duration;
+
+/// Collects CORS settings; [`build`](CorsBuilder::build) validates them all
+/// at once and compiles the policy.
+///
+/// Created by [`CorsLayer::builder`](crate::CorsLayer::builder). Every setter takes and returns `self`;
+/// the list setters (`allow_origins`, `allow_methods`, `allow_headers`,
+/// `expose_headers`) add to what earlier calls gave.
+///
+/// Nothing is checked until `build()`, which returns **every** problem in one
+/// [`ConfigError`](crate::ConfigError) and never panics, whatever strings it was given.
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until `build()` is called"]
+pub struct CorsBuilder {
+    pub(super) origins: Vec<String>,
+    pub(super) patterns: Vec<String>,
+    pub(super) any_origin: bool,
+    pub(super) credentials: bool,
+    pub(super) methods: Vec<String>,
+    pub(super) headers: Vec<String>,
+    pub(super) expose: Vec<String>,
+    pub(super) max_age: Option<Duration>,
+    pub(super) insecure_origins: bool,
+    pub(super) private_network: bool,
+    pub(super) debug: bool,
+    #[cfg(feature = "tracing")]
+    pub(super) unknown_origin_level: Option<tracing::Level>,
+}
+
+impl CorsBuilder {
+    /// A builder with nothing allowed. Same as [`CorsLayer::builder`](crate::CorsLayer::builder).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Allows these exact origins, written as browsers send them:
+    /// `scheme://host[:port]`, e.g. `"https://app.example.com"` or
+    /// `"http://localhost:3000"` (the
+    /// [ASCII serialisation of an origin](https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin),
+    /// [RFC 6454 §6.2](https://www.rfc-editor.org/rfc/rfc6454#section-6.2),
+    /// which the [`Origin` header](https://fetch.spec.whatwg.org/#origin-header) carries).
+    ///
+    /// Upper-case schemes and hosts and explicit default ports (`:443` on
+    /// https, `:80` on http) are normalised. A path (even a trailing `/`),
+    /// query, fragment, user info, whitespace, non-ASCII host, `null` or
+    /// `file://` origin is a configuration error. `"*"` means any origin
+    /// (see [`allow_any_origin`](Self::allow_any_origin)).
+    pub fn allow_origins<I>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.origins
+            .extend(origins.into_iter().map(|o| o.as_ref().to_owned()));
+        self
+    }
+
+    /// Allows every origin that matches one of these subdomain patterns:
+    /// `scheme://*.host[:port]`, e.g. `"https://*.example.com"`.
+    ///
+    /// `*` stands for **one or more** whole leftmost labels:
+    /// `https://*.example.com` allows `https://app.example.com` and
+    /// `https://a.b.example.com`, never `https://example.com` itself, nor
+    /// another scheme (`http://app.example.com`) or port
+    /// (`https://app.example.com:8443`). The labels it stands for must be
+    /// lower-case letters, digits and hyphens, as browsers send them.
+    /// Patterns are normalised like exact origins (case, default port); the
+    /// `Access-Control-Allow-Origin` sent is the request's own `Origin`.
+    ///
+    /// Configuration errors: `*` anywhere but as the whole leftmost label
+    /// (`https://*example.com`, `https://a.*.com`, `https://*`); a pattern
+    /// over a public suffix (`https://*.com`, `https://*.co.uk`,
+    /// `https://*.github.io`; Mozilla's Public Suffix List, both its ICANN
+    /// and private sections) or an IP address; an `http://` pattern with
+    /// credentials unless it is loopback (`http://*.localhost:3000`, allowed
+    /// for development) or [`allow_insecure_origins(true)`](Self::allow_insecure_origins).
+    ///
+    /// Matching costs one hash lookup per label of the request's host,
+    /// however many patterns there are, and allocates nothing.
+    ///
+    /// ```
+    /// use strict_cors::CorsLayer;
+    ///
+    /// let cors = CorsLayer::builder()
+    ///     .allow_origins(["https://example.com"]) // the apex, if wanted, is exact
+    ///     .allow_origin_patterns(["https://*.example.com", "http://*.localhost:3000"])
+    ///     .allow_credentials(true)
+    ///     .build()?;
+    /// let (parts, ()) = http::Request::get("/")
+    ///     .header("origin", "https://preview-42.example.com")
+    ///     .body(())?
+    ///     .into_parts();
+    /// assert!(cors.evaluate(&parts).is_allowed());
+    ///
+    /// assert!(CorsLayer::builder().allow_origin_patterns(["https://*.co.uk"]).build().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn allow_origin_patterns<I>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.patterns
+            .extend(patterns.into_iter().map(|p| p.as_ref().to_owned()));
+        self
+    }
+
+    /// Allows any origin: responses carry `Access-Control-Allow-Origin: *`.
+    /// Only for public APIs without credentials (a credentialed response with
+    /// `*` fails the [CORS check](https://fetch.spec.whatwg.org/#cors-check)): combined with
+    /// [`allow_credentials(true)`](Self::allow_credentials) it is an error.
+    pub fn allow_any_origin(mut self) -> Self {
+        self.any_origin = true;
+        self
+    }
+
+    /// Whether credentialed requests (cookies, `Authorization`, TLS client
+    /// certificates) may be read: sends
+    /// [`Access-Control-Allow-Credentials: true`](https://fetch.spec.whatwg.org/#http-access-control-allow-credentials)
+    /// ([Fetch, "CORS protocol and credentials"](https://fetch.spec.whatwg.org/#cors-protocol-and-credentials)).
+    pub fn allow_credentials(mut self, allow: bool) -> Self {
+        self.credentials = allow;
+        self
+    }
+
+    /// Allows these methods in preflights ([`Access-Control-Allow-Methods`](https://fetch.spec.whatwg.org/#http-access-control-allow-methods);
+    /// `GET`, `HEAD` and `POST`, the [safelisted methods](https://fetch.spec.whatwg.org/#cors-safelisted-method), never need
+    /// one). Anything `AsRef<str>`: `"PUT"`, `http::Method::PUT`.
+    ///
+    /// Methods are case-sensitive, as in Fetch; `get`, `head`, `post`, `put`,
+    /// `delete` and `options` are upper-cased like `fetch()` does. `"*"` allows
+    /// any method (the requested method is echoed back, which browsers accept
+    /// with credentials too). `CONNECT`, `TRACE` and `TRACK` are errors.
+    pub fn allow_methods<I>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.methods
+            .extend(methods.into_iter().map(|m| m.as_ref().to_owned()));
+        self
+    }
+
+    /// Allows these request headers in preflights, case-insensitively
+    /// ([`Access-Control-Allow-Headers`](https://fetch.spec.whatwg.org/#http-access-control-allow-headers)).
+    /// Anything `AsRef<str>`: `"content-type"`, `http::header::AUTHORIZATION`.
+    ///
+    /// `"*"` allows any header name (echoed back); as in Fetch, `*` does not
+    /// cover `authorization` unless credentials are on, so list it explicitly
+    /// for a credential-free API. Forbidden request headers (`cookie`, `host`,
+    /// `origin`, `content-length`, `sec-*`, `proxy-*`, …) are errors: scripts
+    /// can never set them.
+    pub fn allow_headers<I>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.headers
+            .extend(headers.into_iter().map(|h| h.as_ref().to_owned()));
+        self
+    }
+
+    /// Lets scripts read these response headers
+    /// ([`Access-Control-Expose-Headers`](https://fetch.spec.whatwg.org/#http-access-control-expose-headers);
+    /// beyond the [safelisted](https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name)
+    /// `cache-control`, `content-language`, `content-length`, `content-type`,
+    /// `expires`, `last-modified`, `pragma`). `"*"` exposes all of them, but
+    /// only without credentials (with credentials it is an error, since
+    /// browsers then read `*` as a literal name). `set-cookie` is an error:
+    /// browsers never expose it.
+    pub fn expose_headers<I>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.expose
+            .extend(headers.into_iter().map(|h| h.as_ref().to_owned()));
+        self
+    }
+
+    /// How long browsers may cache a preflight answer
+    /// ([`Access-Control-Max-Age`](https://fetch.spec.whatwg.org/#http-access-control-max-age)): sends
+    /// `Access-Control-Max-Age` in whole seconds, at most 86 400 (Firefox's
+    /// cap; Chromium caps at 7 200). `Duration::ZERO` sends `0` (no caching).
+    /// Without this call no header is sent and browsers cache for 5 s.
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+
+    /// Accepts plain `http://` origins on hosts other than loopback together
+    /// with credentials. Off by default: anyone on the network path can
+    /// impersonate such an origin (loopback hosts are
+    /// [potentially trustworthy](https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy)
+    /// and always accepted).
+    pub fn allow_insecure_origins(mut self, allow: bool) -> Self {
+        self.insecure_origins = allow;
+        self
+    }
+
+    /// Answers allowed preflights carrying
+    /// `Access-Control-Request-Private-Network: true` with
+    /// `Access-Control-Allow-Private-Network: true`
+    /// ([Private Network Access](https://wicg.github.io/private-network-access/#headers)).
+    /// Off by default.
+    pub fn allow_private_network(mut self, allow: bool) -> Self {
+        self.private_network = allow;
+        self
+    }
+
+    /// Debug mode, for development: refused requests explain themselves.
+    ///
+    /// A preflight refused only because of its method or headers is answered
+    /// `204` with `Access-Control-Allow-Origin` (and credentials) and the full
+    /// configured `Access-Control-Allow-Methods` / `-Allow-Headers`, so the
+    /// browser console names exactly what is missing (for example *"Request
+    /// header field x-token is not allowed by Access-Control-Allow-Headers in
+    /// preflight response"* instead of *"Response to preflight request doesn't
+    /// pass access control check: It does not have HTTP ok status"*). An
+    /// unknown origin still gets no `Access-Control-Allow-Origin`. Every
+    /// refused request carries an `x-cors-debug` header with the reason code
+    /// and the offending value (`header_not_allowed: x-token`).
+    ///
+    /// Off by default. It reveals the configured method and header lists (never
+    /// the origins) to anyone who asks; keep it out of production.
+    pub fn debug(mut self, on: bool) -> Self {
+        self.debug = on;
+        self
+    }
+
+    /// The level of the `tracing` event for a request from an origin that is
+    /// not allowed (default `DEBUG`: browsers send `Origin` on many requests,
+    /// and crawlers and extensions probe; raise it while investigating).
+    /// Method and header refusals are logged at `INFO`, malformed input at
+    /// `WARN`. Requires the `tracing` feature (on by default).
+    #[cfg(feature = "tracing")]
+    pub fn unknown_origin_level(mut self, level: tracing::Level) -> Self {
+        self.unknown_origin_level = Some(level);
+        self
+    }
+}

@@ -1,0 +1,306 @@
+//! Validation: every setting checked at once, every problem collected, and
+//! the compiled [`Policy`] out.
+
+use std::time::Duration;
+
+use http::HeaderValue;
+
+use super::builder::CorsBuilder;
+use crate::error::{ConfigError, ConfigProblem, HeaderSetting};
+use crate::origin::{parse_origin, parse_pattern, OriginSet};
+use crate::protocol::fetch::{
+    is_forbidden_method, is_forbidden_request_header, is_forbidden_response_header, is_token,
+    normalize_method,
+};
+use crate::protocol::{AllowedHeaders, AllowedMethods, AllowedOrigins, Policy};
+
+/// Longest `max_age` any browser honours (Firefox; Chromium caps at 7200 s).
+/// [Fetch, `Access-Control-Max-Age`](https://fetch.spec.whatwg.org/#http-access-control-max-age):
+/// user agents cap the value; the preflight cache is described in
+/// [CORS-preflight cache](https://fetch.spec.whatwg.org/#concept-cache).
+pub const MAX_AGE_LIMIT: Duration = Duration::from_secs(86_400);
+
+impl CorsBuilder {
+    /// Validates and compiles, collecting every problem.
+    pub(crate) fn compile(&self) -> Result<Policy, ConfigError> {
+        let mut problems = Vec::new();
+        let origins = self.compile_origins(&mut problems);
+        let methods = self.compile_methods(&mut problems);
+        let headers = self.compile_headers(&mut problems);
+        let expose = self.compile_expose(&mut problems);
+        let max_age = self.compile_max_age(&mut problems);
+        if !problems.is_empty() {
+            return Err(ConfigError::new(problems));
+        }
+        match (origins, methods, headers, expose, max_age) {
+            (Some(origins), Some(methods), Some(headers), Some(expose), Some(max_age)) => {
+                let debug_methods =
+                    render_list(methods.names(), matches!(methods, AllowedMethods::Any));
+                let debug_headers = render_list(headers.names(), headers.any);
+                Ok(Policy {
+                    origins,
+                    credentials: self.credentials,
+                    methods,
+                    headers,
+                    expose,
+                    max_age,
+                    private_network: self.private_network,
+                    debug: self.debug,
+                    debug_methods,
+                    debug_headers,
+                    #[cfg(feature = "tracing")]
+                    unknown_origin_level: self
+                        .unknown_origin_level
+                        .unwrap_or(tracing::Level::DEBUG),
+                })
+            }
+            // Each part is `None` only after it pushed a problem.
+            _ => Err(ConfigError::new(vec![ConfigProblem::NoOrigins])),
+        }
+    }
+
+    /// Validates one kind of setting on its own, wrapping every problem in
+    /// [`ConfigProblem::Located`] so that it names where the entry came from
+    /// (an environment variable, a config field). Cross-setting rules (such as
+    /// a wildcard origin with credentials) are left to `build()`.
+    pub(crate) fn check_part(&self, part: Part, location: &str, problems: &mut Vec<ConfigProblem>) {
+        let mut found = Vec::new();
+        match part {
+            Part::Origins => {
+                if !self.origins.is_empty() || !self.patterns.is_empty() {
+                    self.compile_origins(&mut found);
+                }
+            }
+            Part::Methods => {
+                self.compile_methods(&mut found);
+            }
+            Part::Headers => {
+                self.compile_headers(&mut found);
+            }
+            Part::Expose => {
+                self.compile_expose(&mut found);
+            }
+            Part::MaxAge => {
+                self.compile_max_age(&mut found);
+            }
+        }
+        problems.extend(found.into_iter().map(|problem| ConfigProblem::Located {
+            location: location.to_owned(),
+            problem: Box::new(problem),
+        }));
+    }
+
+    fn compile_origins(&self, problems: &mut Vec<ConfigProblem>) -> Option<AllowedOrigins> {
+        let any = self.any_origin || self.origins.iter().any(|o| o == "*");
+        if any {
+            let mut ok = true;
+            if self.credentials {
+                problems.push(ConfigProblem::WildcardOriginWithCredentials);
+                ok = false;
+            }
+            let others = self.origins.iter().filter(|o| *o != "*");
+            if let Some(other) = others.chain(&self.patterns).next() {
+                problems.push(ConfigProblem::WildcardOriginWithOthers {
+                    origin: other.clone(),
+                });
+                ok = false;
+            }
+            return ok.then_some(AllowedOrigins::Any);
+        }
+        if self.origins.is_empty() && self.patterns.is_empty() {
+            problems.push(ConfigProblem::NoOrigins);
+            return None;
+        }
+        let before = problems.len();
+        let mut set = OriginSet::default();
+        for raw in &self.origins {
+            match parse_origin(raw) {
+                Ok(origin) => {
+                    if self.credentials
+                        && !origin.secure
+                        && !origin.loopback
+                        && !self.insecure_origins
+                    {
+                        problems.push(ConfigProblem::InsecureOriginWithCredentials {
+                            value: raw.clone(),
+                        });
+                    } else {
+                        set.insert(&origin.serialized);
+                    }
+                }
+                Err(p) => problems.push(p),
+            }
+        }
+        for raw in &self.patterns {
+            match parse_pattern(raw) {
+                Ok(pattern) => {
+                    if self.credentials
+                        && !pattern.secure
+                        && !pattern.loopback
+                        && !self.insecure_origins
+                    {
+                        problems.push(ConfigProblem::InsecureOriginWithCredentials {
+                            value: raw.clone(),
+                        });
+                    } else {
+                        set.insert_pattern(&pattern);
+                    }
+                }
+                Err(p) => problems.push(p),
+            }
+        }
+        (problems.len() == before).then_some(AllowedOrigins::Exact(set))
+    }
+
+    fn compile_methods(&self, problems: &mut Vec<ConfigProblem>) -> Option<AllowedMethods> {
+        if self.methods.iter().any(|m| m == "*") {
+            let before = problems.len();
+            for m in self.methods.iter().filter(|m| *m != "*") {
+                check_method(m, problems);
+            }
+            return (problems.len() == before).then_some(AllowedMethods::Any);
+        }
+        let before = problems.len();
+        let mut list: Vec<Box<[u8]>> = Vec::new();
+        for m in &self.methods {
+            if check_method(m, problems) {
+                let m = normalize_method(m).into_bytes().into_boxed_slice();
+                if !list.contains(&m) {
+                    list.push(m);
+                }
+            }
+        }
+        (problems.len() == before).then(|| AllowedMethods::List(list.into_boxed_slice()))
+    }
+
+    fn compile_headers(&self, problems: &mut Vec<ConfigProblem>) -> Option<AllowedHeaders> {
+        let before = problems.len();
+        let mut any = false;
+        let mut names = Vec::new();
+        for h in &self.headers {
+            if h == "*" {
+                any = true;
+                continue;
+            }
+            if !is_token(h.as_bytes()) {
+                problems.push(ConfigProblem::InvalidHeaderName {
+                    setting: HeaderSetting::AllowHeaders,
+                    value: h.clone(),
+                });
+                continue;
+            }
+            let lower = h.to_ascii_lowercase();
+            if is_forbidden_request_header(&lower) {
+                problems.push(ConfigProblem::ForbiddenRequestHeader { value: h.clone() });
+                continue;
+            }
+            names.push(lower);
+        }
+        (problems.len() == before).then(|| AllowedHeaders::new(any, names))
+    }
+
+    fn compile_expose(&self, problems: &mut Vec<ConfigProblem>) -> Option<Option<HeaderValue>> {
+        let before = problems.len();
+        let mut names: Vec<String> = Vec::new();
+        for h in &self.expose {
+            if h == "*" {
+                if self.credentials {
+                    problems.push(ConfigProblem::WildcardExposeWithCredentials);
+                    continue;
+                }
+            } else if !is_token(h.as_bytes()) {
+                problems.push(ConfigProblem::InvalidHeaderName {
+                    setting: HeaderSetting::ExposeHeaders,
+                    value: h.clone(),
+                });
+                continue;
+            }
+            let lower = h.to_ascii_lowercase();
+            if is_forbidden_response_header(&lower) {
+                problems.push(ConfigProblem::ForbiddenResponseHeader { value: h.clone() });
+                continue;
+            }
+            if !names.contains(&lower) {
+                names.push(lower);
+            }
+        }
+        if problems.len() != before {
+            return None;
+        }
+        if names.is_empty() {
+            return Some(None);
+        }
+        // `*` alone when configured: other names add nothing to it.
+        let rendered = if names.iter().any(|n| n == "*") {
+            "*".to_owned()
+        } else {
+            names.join(", ")
+        };
+        Some(render(&rendered))
+    }
+
+    fn compile_max_age(&self, problems: &mut Vec<ConfigProblem>) -> Option<Option<HeaderValue>> {
+        let Some(age) = self.max_age else {
+            return Some(None);
+        };
+        if age.subsec_nanos() != 0 {
+            problems.push(ConfigProblem::MaxAgeNotWholeSeconds {
+                millis: age.as_millis(),
+            });
+            return None;
+        }
+        if age > MAX_AGE_LIMIT {
+            problems.push(ConfigProblem::MaxAgeTooLong {
+                seconds: age.as_secs(),
+            });
+            return None;
+        }
+        Some(render(&age.as_secs().to_string()))
+    }
+}
+
+/// A kind of setting, for [`CorsBuilder::check_part`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// Exact origins and patterns.
+    Origins,
+    Methods,
+    Headers,
+    Expose,
+    MaxAge,
+}
+
+/// Validates one configured method; `true` when it is usable.
+fn check_method(m: &str, problems: &mut Vec<ConfigProblem>) -> bool {
+    if !is_token(m.as_bytes()) {
+        problems.push(ConfigProblem::InvalidMethod {
+            value: m.to_owned(),
+        });
+        false
+    } else if is_forbidden_method(m.as_bytes()) {
+        problems.push(ConfigProblem::ForbiddenMethod {
+            value: m.to_owned(),
+        });
+        false
+    } else {
+        true
+    }
+}
+
+/// Renders a configured list (`*` first when configured) for debug mode.
+fn render_list<'a>(names: impl Iterator<Item = &'a str>, any: bool) -> Option<HeaderValue> {
+    let list: Vec<&str> = any.then_some("*").into_iter().chain(names).collect();
+    if list.is_empty() {
+        return None;
+    }
+    render(&list.join(", "))
+}
+
+/// Renders a header value once, at build time, made shareable so that
+/// cloning it per request is a reference-count bump. Only called on strings
+/// built from validated tokens and digits, which are always valid values.
+fn render(s: &str) -> Option<HeaderValue> {
+    let value = HeaderValue::from_str(s).ok()?;
+    let shared = value.clone();
+    Some(shared)
+}

@@ -1,0 +1,17 @@
+//! Configuration: the settings a user gives ([`CorsBuilder`]), where they can
+//! come from (code, the environment, a file), and their validation into a
+//! compiled [`Policy`](crate::protocol::Policy).
+//!
+//! Depends on `origin` and `protocol`; nothing here knows about layers,
+//! services or reloading.
+
+mod builder;
+mod compile;
+#[cfg(feature = "serde")]
+mod data;
+mod env;
+
+pub use builder::CorsBuilder;
+pub use compile::MAX_AGE_LIMIT;
+#[cfg(feature = "serde")]
+pub use data::CorsConfig;

@@ -1,0 +1,64 @@
+//! Events for the 2 AM runbook: one `tracing` event per refused or
+//! malformed request, read from the decision. Never a cookie value or an
+//! `Authorization` value: the origin, the methods, the offending header
+//! *name* and a reason code.
+
+use crate::protocol::{Evaluation, Rejection, Shown};
+
+/// Emits the event for a refused (or malformed) request.
+pub(crate) fn report(
+    unknown_origin_level: tracing::Level,
+    method: &http::Method,
+    eval: &Evaluation<'_>,
+) {
+    use tracing::Level;
+
+    macro_rules! event_at {
+        ($level:expr, $($rest:tt)*) => {
+            match $level {
+                Level::ERROR => tracing::event!(target: "strict_cors", Level::ERROR, $($rest)*),
+                Level::WARN => tracing::event!(target: "strict_cors", Level::WARN, $($rest)*),
+                Level::INFO => tracing::event!(target: "strict_cors", Level::INFO, $($rest)*),
+                Level::DEBUG => tracing::event!(target: "strict_cors", Level::DEBUG, $($rest)*),
+                _ => tracing::event!(target: "strict_cors", Level::TRACE, $($rest)*),
+            }
+        };
+    }
+
+    if eval.facts.multiple_origins {
+        tracing::warn!(
+            target: "strict_cors",
+            reason = "multiple_origins",
+            method = %method,
+            "request with several Origin headers treated as not CORS"
+        );
+        return;
+    }
+    let Some(rejection) = eval.decision.rejection() else {
+        return;
+    };
+    let preflight = eval.decision.is_preflight();
+    let level = match rejection {
+        Rejection::OriginNotAllowed => unknown_origin_level,
+        Rejection::MethodNotAllowed | Rejection::HeaderNotAllowed => Level::INFO,
+        Rejection::InvalidMethod | Rejection::MalformedHeaders => Level::WARN,
+    };
+    let origin = Shown(eval.facts.origin.map_or(&[][..], |o| o.as_bytes()));
+    let requested_method = Shown(
+        eval.facts
+            .requested_method
+            .map_or(&[][..], |m| m.as_bytes()),
+    );
+    let header = Shown(eval.facts.offending_header.unwrap_or_default());
+    event_at!(
+        level,
+        reason = rejection.code(),
+        preflight,
+        origin = %origin,
+        method = %method,
+        requested_method = %requested_method,
+        header = %header,
+        "CORS request refused: {}",
+        rejection
+    );
+}

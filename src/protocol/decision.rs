@@ -1,0 +1,386 @@
+//! [`Decision`]: what the layer does with a request, and why, as one value.
+//!
+//! A decision is the complete answer: the status when the layer answers by
+//! itself, and every header it sets. [`apply`](super::apply) writes it to a
+//! response without consulting the policy.
+
+use std::fmt;
+
+use http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, VARY,
+};
+use http::{HeaderName, HeaderValue, StatusCode};
+
+use super::rejection::Rejection;
+
+/// `Access-Control-Allow-Private-Network` ([Private Network Access](https://wicg.github.io/private-network-access/#headers)).
+pub(crate) const ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+
+/// The debug-mode response header naming why a request was refused.
+pub(crate) const REASON_HEADER: HeaderName = HeaderName::from_static("x-cors-debug");
+
+static TRUE: HeaderValue = HeaderValue::from_static("true");
+static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
+/// The names of `VARY_PREFLIGHT`, one by one, for merging.
+static VARY_NAMES: [HeaderValue; 3] = [
+    HeaderValue::from_static("origin"),
+    HeaderValue::from_static("access-control-request-method"),
+    HeaderValue::from_static("access-control-request-headers"),
+];
+static VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(
+    "origin, access-control-request-method, access-control-request-headers",
+);
+
+/// Which kind of request the layer saw ([Fetch, "CORS protocol"](https://fetch.spec.whatwg.org/#http-cors-protocol)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestKind {
+    /// No `Origin` header, or more than one: not a CORS request.
+    NotCors,
+    /// A [CORS-preflight request](https://fetch.spec.whatwg.org/#cors-preflight-request):
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+    Preflight,
+    /// Any other request with an `Origin` (a plain `OPTIONS` too).
+    Actual,
+}
+
+impl RequestKind {
+    /// `not_cors`, `preflight` or `actual`: stable, for logs and metrics.
+    #[inline]
+    pub fn code(self) -> &'static str {
+        match self {
+            RequestKind::NotCors => "not_cors",
+            RequestKind::Preflight => "preflight",
+            RequestKind::Actual => "actual",
+        }
+    }
+}
+
+/// Which `Vary` names the layer adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Vary {
+    /// None (any-origin policies answering a request without `Origin`).
+    None,
+    /// `origin`.
+    Origin,
+    /// `origin, access-control-request-method, access-control-request-headers`.
+    Preflight,
+}
+
+/// What the layer does with a request, and why: the complete answer,
+/// computed before any response exists.
+///
+/// Made by [`CorsLayer::evaluate`](crate::CorsLayer::evaluate), and by the
+/// service for every request it handles: what the service sends is exactly
+/// what the decision says, in every mode (debug mode too).
+///
+/// - [`kind`](Self::kind): not CORS, preflight or actual request;
+/// - the verdict: [`is_allowed`](Self::is_allowed), or the
+///   [`rejection`](Self::rejection) with its stable code;
+/// - [`status`](Self::status): `Some(204)` or `Some(403)` when the layer
+///   answers by itself (the inner service is never called), `None` when the
+///   inner service answers and its status passes through;
+/// - [`headers`](Self::headers): every header the layer sets.
+///
+/// In [debug mode](crate::CorsBuilder::debug) a preflight refused only for
+/// its method or headers is still a refusal ([`rejection`](Self::rejection)
+/// is `Some`) that carries a hint ([`is_debug_hint`](Self::is_debug_hint)):
+/// the layer answers `204` with the configured lists so that the browser
+/// console names what is missing.
+///
+/// ```
+/// use strict_cors::{CorsLayer, Rejection, RequestKind};
+///
+/// let cors = CorsLayer::builder()
+///     .allow_origins(["https://app.example.com"])
+///     .build()?;
+/// let (parts, ()) = http::Request::get("/me")
+///     .header("origin", "https://evil.example.net")
+///     .body(())?
+///     .into_parts();
+/// let decision = cors.evaluate(&parts);
+/// assert_eq!(decision.kind(), RequestKind::Actual);
+/// assert_eq!(decision.rejection(), Some(Rejection::OriginNotAllowed));
+/// assert_eq!(decision.status(), None); // the inner service still answers
+/// assert_eq!(decision.header(&http::header::VARY).unwrap(), "origin");
+/// assert_eq!(decision.to_string(), "cross-origin request refused: the origin is not allowed");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    // Built as a literal by `evaluate` (in place, no chain of moves).
+    pub(crate) kind: RequestKind,
+    pub(crate) rejection: Option<Rejection>,
+    /// A refusal answered with debug mode's hint.
+    pub(crate) hint: bool,
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) vary: Vary,
+    pub(crate) allow_credentials: bool,
+    pub(crate) allow_private_network: bool,
+    pub(crate) allow_origin: Option<HeaderValue>,
+    /// The other values, in a compact form: a decision lives in the
+    /// response future, and the request path moves it.
+    pub(crate) extra: Extra,
+}
+
+/// The values of a decision besides `Access-Control-Allow-Origin`, in the
+/// combinations evaluation makes, each as small as it can be (a decision
+/// lives in the response future). A new combination is a new variant here
+/// and its arm in `apply`; a new refusal with or without a reason fits the
+/// existing ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Extra {
+    None,
+    /// `Access-Control-Expose-Headers` (an allowed actual request).
+    Expose(HeaderValue),
+    /// Debug mode's reason (a refusal).
+    Reason(HeaderValue),
+    /// An allowed preflight's answer.
+    Preflight {
+        methods: HeaderValue,
+        headers: Option<HeaderValue>,
+        max_age: Option<HeaderValue>,
+    },
+    /// Debug mode's hint for a refused preflight.
+    Hint {
+        methods: Option<HeaderValue>,
+        headers: Option<HeaderValue>,
+        reason: HeaderValue,
+    },
+}
+
+impl Extra {
+    #[inline]
+    pub(crate) fn expose_headers(&self) -> Option<&HeaderValue> {
+        match self {
+            Extra::Expose(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn allow_methods(&self) -> Option<&HeaderValue> {
+        match self {
+            Extra::Preflight { methods, .. } => Some(methods),
+            Extra::Hint { methods, .. } => methods.as_ref(),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn allow_headers(&self) -> Option<&HeaderValue> {
+        match self {
+            Extra::Preflight { headers, .. } | Extra::Hint { headers, .. } => headers.as_ref(),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn max_age(&self) -> Option<&HeaderValue> {
+        match self {
+            Extra::Preflight { max_age, .. } => max_age.as_ref(),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn debug_reason(&self) -> Option<&HeaderValue> {
+        match self {
+            Extra::Reason(v) | Extra::Hint { reason: v, .. } => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl Decision {
+    /// Not CORS, preflight or actual request.
+    #[inline]
+    pub fn kind(&self) -> RequestKind {
+        self.kind
+    }
+
+    /// Whether the request is a preflight, answered by the layer alone.
+    #[inline]
+    pub fn is_preflight(&self) -> bool {
+        self.kind == RequestKind::Preflight
+    }
+
+    /// Whether the browser will let the script read the response (for an
+    /// actual request) or go on to the actual request (for a preflight).
+    /// A request that is not CORS counts as allowed: CORS does not apply.
+    #[inline]
+    pub fn is_allowed(&self) -> bool {
+        self.rejection.is_none()
+    }
+
+    /// The reason for a refusal, if this is one (a debug hint is one too).
+    #[inline]
+    pub fn rejection(&self) -> Option<Rejection> {
+        self.rejection
+    }
+
+    /// Whether this refusal is answered with debug mode's hint: `204` with
+    /// `Access-Control-Allow-Origin` and the configured methods and headers,
+    /// so that the browser console names what is missing. The browser still
+    /// refuses the request.
+    #[inline]
+    pub fn is_debug_hint(&self) -> bool {
+        self.hint
+    }
+
+    /// The status the layer answers with by itself (`204`, `403`), the inner
+    /// service never being called; `None` when the inner service answers and
+    /// its status passes through.
+    #[inline]
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// Whether the inner service is called: [`status`](Self::status) is `None`.
+    #[inline]
+    pub fn calls_inner(&self) -> bool {
+        self.status.is_none()
+    }
+
+    /// Every header the layer sets, in a fixed order: the
+    /// `Access-Control-*` headers, `Vary`, and debug mode's `x-cors-debug`.
+    ///
+    /// On a response the layer makes itself these are all its headers. On
+    /// the inner service's response they replace what the inner service set
+    /// under the same names, except `Vary`, whose names are merged into the
+    /// inner service's `Vary` (never repeated, left alone when it is `*`);
+    /// and `Access-Control-Allow-Origin`, `-Allow-Credentials` and
+    /// `-Expose-Headers` set by the inner service are removed when they are
+    /// not listed here (the layer owns them).
+    pub fn headers(&self) -> impl Iterator<Item = (HeaderName, &HeaderValue)> + '_ {
+        let e = &self.extra;
+        [
+            self.allow_origin
+                .as_ref()
+                .map(|v| (ACCESS_CONTROL_ALLOW_ORIGIN, v)),
+            self.allow_credentials
+                .then_some((ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE)),
+            e.expose_headers()
+                .map(|v| (ACCESS_CONTROL_EXPOSE_HEADERS, v)),
+            e.allow_methods().map(|v| (ACCESS_CONTROL_ALLOW_METHODS, v)),
+            e.allow_headers().map(|v| (ACCESS_CONTROL_ALLOW_HEADERS, v)),
+            e.max_age().map(|v| (ACCESS_CONTROL_MAX_AGE, v)),
+            self.allow_private_network
+                .then_some((ALLOW_PRIVATE_NETWORK, &TRUE)),
+            self.vary_value().map(|v| (VARY, v)),
+            e.debug_reason().map(|v| (REASON_HEADER, v)),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// The value the layer sets (or, for `Vary`, merges) under `name`.
+    pub fn header(&self, name: &HeaderName) -> Option<&HeaderValue> {
+        self.headers().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// The `Access-Control-Allow-Origin` value: the request's origin, or `*`.
+    #[inline]
+    pub fn allow_origin(&self) -> Option<&HeaderValue> {
+        self.allow_origin.as_ref()
+    }
+
+    /// Debug mode's `x-cors-debug` value for a refusal, e.g.
+    /// `header_not_allowed: x-token`; `None` outside debug mode.
+    #[inline]
+    pub fn debug_reason(&self) -> Option<&HeaderValue> {
+        self.extra.debug_reason()
+    }
+
+    /// Whether `Access-Control-Allow-Credentials: true` is sent.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    #[inline]
+    pub(crate) fn is_credentialed(&self) -> bool {
+        self.allow_credentials
+    }
+
+    /// Whether `Access-Control-Allow-Private-Network: true` is sent.
+    #[inline]
+    pub(crate) fn allows_private_network(&self) -> bool {
+        self.allow_private_network
+    }
+
+    /// The values besides `Access-Control-Allow-Origin`, for [`apply`](super::apply).
+    #[inline]
+    pub(crate) fn extra(&self) -> &Extra {
+        &self.extra
+    }
+
+    /// Moves the header values out, for [`apply`](super::apply): what is
+    /// left says the same status, kind and verdict, and no values.
+    #[inline]
+    pub(crate) fn take_values(&mut self) -> (Option<HeaderValue>, Extra) {
+        (
+            self.allow_origin.take(),
+            std::mem::replace(&mut self.extra, Extra::None),
+        )
+    }
+
+    /// The `Vary` value the layer sets or merges.
+    #[inline]
+    pub(crate) fn vary_value(&self) -> Option<&'static HeaderValue> {
+        match self.vary {
+            Vary::None => None,
+            Vary::Origin => Some(&VARY_ORIGIN),
+            Vary::Preflight => Some(&VARY_PREFLIGHT),
+        }
+    }
+
+    /// The names the layer merges into `Vary`, one value each.
+    #[inline]
+    pub(crate) fn vary_names(&self) -> &'static [HeaderValue] {
+        match self.vary {
+            Vary::None => &[],
+            Vary::Origin => &VARY_NAMES[..1],
+            Vary::Preflight => &VARY_NAMES,
+        }
+    }
+
+    /// How many headers the layer sets: the room a response of its own needs.
+    #[inline]
+    pub(crate) fn header_count(&self) -> usize {
+        let e = &self.extra;
+        usize::from(self.allow_origin.is_some())
+            + usize::from(self.allow_credentials)
+            + usize::from(e.expose_headers().is_some())
+            + usize::from(e.allow_methods().is_some())
+            + usize::from(e.allow_headers().is_some())
+            + usize::from(e.max_age().is_some())
+            + usize::from(self.allow_private_network)
+            + usize::from(self.vary != Vary::None)
+            + usize::from(e.debug_reason().is_some())
+    }
+}
+
+impl fmt::Display for Decision {
+    /// One line: `preflight allowed`, `cross-origin request refused: the
+    /// origin is not allowed`, `preflight refused: … (debug hint: answered
+    /// 204 with the allowed lists)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            RequestKind::NotCors => "request",
+            RequestKind::Preflight => "preflight",
+            RequestKind::Actual => "cross-origin request",
+        };
+        match (self.kind, self.rejection) {
+            (RequestKind::NotCors, None) => {
+                f.write_str("not a CORS request (no single Origin header)")
+            }
+            (_, None) => write!(f, "{what} allowed"),
+            (_, Some(r)) => {
+                write!(f, "{what} refused: {r}")?;
+                if self.hint {
+                    f.write_str(" (debug hint: answered 204 with the allowed lists)")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}

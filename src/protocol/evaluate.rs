@@ -1,0 +1,299 @@
+//! The pure half of the protocol: `evaluate(request) -> Decision`, the
+//! complete answer, before any response exists.
+//!
+//! Classification follows the [CORS protocol](https://fetch.spec.whatwg.org/#http-cors-protocol):
+//! no single `Origin` is not a CORS request; `OPTIONS` with `Origin` and
+//! `Access-Control-Request-Method` is a
+//! [CORS-preflight request](https://fetch.spec.whatwg.org/#cors-preflight-request);
+//! anything else with `Origin` is an actual request.
+
+use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+use super::debug::reason_value;
+use super::decision::{Decision, Extra, RequestKind, Vary};
+use super::facts::Facts;
+use super::fetch::{is_forbidden_method, is_token};
+use super::policy::{AllowedOrigins, Policy, MAX_METHOD_LEN, REQUEST_PRIVATE_NETWORK};
+use super::rejection::Rejection;
+use super::request_headers::HeaderCheck;
+
+/// The single value of a header, if it has exactly one.
+#[inline]
+fn single(headers: &HeaderMap, name: http::header::HeaderName) -> Single<'_> {
+    let mut all = headers.get_all(name).iter();
+    match (all.next(), all.next()) {
+        (None, _) => Single::None,
+        (Some(v), None) => Single::One(v),
+        (Some(_), Some(_)) => Single::Many,
+    }
+}
+
+enum Single<'a> {
+    None,
+    One(&'a HeaderValue),
+    Many,
+}
+
+/// A decision with the facts it was made from.
+#[derive(Debug)]
+pub(crate) struct Evaluation<'a> {
+    pub(crate) decision: Decision,
+    /// For the events (`tracing` feature).
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) facts: Facts<'a>,
+}
+
+const ANY: HeaderValue = HeaderValue::from_static("*");
+
+impl Policy {
+    /// Classifies and judges a request, and says the whole answer. Pure:
+    /// reads the method and headers, and allocates nothing outside debug
+    /// mode (a multi-line `Access-Control-Request-Headers` that is allowed is
+    /// joined into one value, the only exception).
+    pub(crate) fn evaluate(&self, method: &Method, headers: &HeaderMap) -> Decision {
+        self.evaluate_detailed(method, headers).decision
+    }
+
+    /// [`evaluate`](Self::evaluate), with the facts of the request.
+    #[inline]
+    pub(crate) fn evaluate_detailed<'a>(
+        &self,
+        method: &Method,
+        headers: &'a HeaderMap,
+    ) -> Evaluation<'a> {
+        let mut facts = Facts::default();
+        let decision = self.decide(method, headers, &mut facts);
+        Evaluation { decision, facts }
+    }
+
+    fn decide<'a>(
+        &self,
+        method: &Method,
+        headers: &'a HeaderMap,
+        facts: &mut Facts<'a>,
+    ) -> Decision {
+        let origin = match single(headers, ORIGIN) {
+            Single::One(o) => o,
+            Single::None => return self.not_cors(),
+            Single::Many => {
+                facts.multiple_origins = true;
+                return self.not_cors();
+            }
+        };
+        facts.origin = Some(origin);
+        let allow_origin = self.allow_origin(origin);
+        if method == Method::OPTIONS {
+            match single(headers, ACCESS_CONTROL_REQUEST_METHOD) {
+                Single::None => {}
+                requested => return self.preflight(allow_origin, requested, headers, facts),
+            }
+        }
+        match allow_origin {
+            Some(allow_origin) => self.actual_allowed(allow_origin),
+            None => self.refused(RequestKind::Actual, Rejection::OriginNotAllowed, facts),
+        }
+    }
+
+    /// The `Access-Control-Allow-Origin` value for an `Origin`, if allowed.
+    #[inline]
+    pub(crate) fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
+        match &self.origins {
+            AllowedOrigins::Any => Some(ANY),
+            AllowedOrigins::Exact(set) => set.allow(origin),
+        }
+    }
+
+    /// The [CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch)'s
+    /// counterpart: allowed when the origin, the method and every requested
+    /// header are.
+    fn preflight<'a>(
+        &self,
+        allow_origin: Option<HeaderValue>,
+        requested: Single<'a>,
+        headers: &'a HeaderMap,
+        facts: &mut Facts<'a>,
+    ) -> Decision {
+        const KIND: RequestKind = RequestKind::Preflight;
+        let method = match requested {
+            Single::One(m) => m,
+            Single::None | Single::Many => {
+                let rejection = match allow_origin {
+                    Some(_) => Rejection::InvalidMethod,
+                    None => Rejection::OriginNotAllowed,
+                };
+                return self.refused(KIND, rejection, facts);
+            }
+        };
+        facts.requested_method = Some(method);
+        let Some(allow_origin) = allow_origin else {
+            return self.refused(KIND, Rejection::OriginNotAllowed, facts);
+        };
+        let m = method.as_bytes();
+        if m.len() > MAX_METHOD_LEN || !is_token(m) || is_forbidden_method(m) {
+            return self.refused(KIND, Rejection::InvalidMethod, facts);
+        }
+        if !self.methods.allows(m) {
+            return self.refused_with_hint(allow_origin, Rejection::MethodNotAllowed, facts);
+        }
+        let lines = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
+        let allow_headers = match self
+            .headers
+            .check_request(|| lines.iter(), self.credentials)
+        {
+            HeaderCheck::Empty => None,
+            HeaderCheck::Allowed => Some(join_lines(lines.iter())),
+            HeaderCheck::NotAllowed(name) => {
+                facts.offending_header = Some(name);
+                return self.refused_with_hint(allow_origin, Rejection::HeaderNotAllowed, facts);
+            }
+            HeaderCheck::Malformed => {
+                return self.refused(KIND, Rejection::MalformedHeaders, facts)
+            }
+        };
+        let private_network = self.private_network
+            && headers
+                .get(REQUEST_PRIVATE_NETWORK)
+                .is_some_and(|v| v.as_bytes() == b"true");
+        Decision {
+            kind: KIND,
+            rejection: None,
+            hint: false,
+            status: Some(StatusCode::NO_CONTENT),
+            vary: Vary::Preflight,
+            allow_credentials: self.credentials,
+            allow_private_network: private_network,
+            allow_origin: Some(allow_origin),
+            extra: Extra::Preflight {
+                methods: method.clone(),
+                headers: allow_headers,
+                max_age: self.max_age.clone(),
+            },
+        }
+    }
+
+    /// Not a CORS request: the inner service answers. An any-origin policy
+    /// says `Access-Control-Allow-Origin: *` (a response that is the same for
+    /// every origin needs no `Vary`); an exact-origin policy adds
+    /// `Vary: origin`, since its answer to the same URL with an `Origin`
+    /// differs ([Fetch, "CORS protocol and HTTP caches"](https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)).
+    fn not_cors(&self) -> Decision {
+        let (allow_origin, extra, vary) = match self.origins {
+            AllowedOrigins::Any => (Some(ANY), self.expose(), Vary::None),
+            AllowedOrigins::Exact(_) => (None, Extra::None, Vary::Origin),
+        };
+        Decision {
+            kind: RequestKind::NotCors,
+            rejection: None,
+            hint: false,
+            status: None,
+            vary,
+            allow_credentials: false,
+            allow_private_network: false,
+            allow_origin,
+            extra,
+        }
+    }
+
+    /// An actual request from an allowed origin: the inner service answers,
+    /// the layer adds the [CORS response headers](https://fetch.spec.whatwg.org/#http-responses).
+    fn actual_allowed(&self, allow_origin: HeaderValue) -> Decision {
+        let vary = match self.origins {
+            AllowedOrigins::Any => Vary::None,
+            AllowedOrigins::Exact(_) => Vary::Origin,
+        };
+        Decision {
+            kind: RequestKind::Actual,
+            rejection: None,
+            hint: false,
+            status: None,
+            vary,
+            allow_credentials: self.credentials,
+            allow_private_network: false,
+            allow_origin: Some(allow_origin),
+            extra: self.expose(),
+        }
+    }
+
+    /// `Access-Control-Expose-Headers`, when configured.
+    #[inline]
+    fn expose(&self) -> Extra {
+        match &self.expose {
+            Some(v) => Extra::Expose(v.clone()),
+            None => Extra::None,
+        }
+    }
+
+    /// A refusal with no `Access-Control-*` header: a preflight is answered
+    /// `403` by the layer; an actual request still reaches the inner service
+    /// (CORS decides who may *read*), whose response then carries none.
+    fn refused(&self, kind: RequestKind, rejection: Rejection, facts: &Facts<'_>) -> Decision {
+        let (status, vary) = match kind {
+            RequestKind::Preflight => (Some(StatusCode::FORBIDDEN), Vary::Preflight),
+            _ => (None, Vary::Origin),
+        };
+        let extra = match self.debug {
+            true => Extra::Reason(reason_value(facts, rejection)),
+            false => Extra::None,
+        };
+        Decision {
+            kind,
+            rejection: Some(rejection),
+            hint: false,
+            status,
+            vary,
+            allow_credentials: false,
+            allow_private_network: false,
+            allow_origin: None,
+            extra,
+        }
+    }
+
+    /// A preflight from an allowed origin refused for its method or headers:
+    /// in debug mode a `204` listing what is allowed (the browser still
+    /// refuses, and its console names what is missing); otherwise `403`.
+    fn refused_with_hint(
+        &self,
+        allow_origin: HeaderValue,
+        rejection: Rejection,
+        facts: &Facts<'_>,
+    ) -> Decision {
+        if !self.debug {
+            return self.refused(RequestKind::Preflight, rejection, facts);
+        }
+        Decision {
+            kind: RequestKind::Preflight,
+            rejection: Some(rejection),
+            hint: true,
+            status: Some(StatusCode::NO_CONTENT),
+            vary: Vary::Preflight,
+            allow_credentials: self.credentials,
+            allow_private_network: false,
+            allow_origin: Some(allow_origin),
+            extra: Extra::Hint {
+                methods: self.debug_methods.clone(),
+                headers: self.debug_headers.clone(),
+                reason: reason_value(facts, rejection),
+            },
+        }
+    }
+}
+
+/// One value from the lines of a list header: the line itself when there is
+/// one (a reference-count bump), the lines joined with `,` otherwise.
+fn join_lines<'a>(mut lines: impl Iterator<Item = &'a HeaderValue>) -> HeaderValue {
+    let Some(first) = lines.next() else {
+        return HeaderValue::from_static("");
+    };
+    let Some(second) = lines.next() else {
+        return first.clone();
+    };
+    let mut joined = Vec::with_capacity(first.len() + second.len() + 1);
+    joined.extend_from_slice(first.as_bytes());
+    for line in std::iter::once(second).chain(lines) {
+        joined.push(b',');
+        joined.extend_from_slice(line.as_bytes());
+    }
+    // Every byte came from valid header values, and `,` is valid too.
+    HeaderValue::from_bytes(&joined).unwrap_or_else(|_| first.clone())
+}
