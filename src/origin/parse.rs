@@ -289,6 +289,22 @@ fn missing_separator(input: &str) -> ConfigProblem {
         }
         return invalid(OriginDefect::MissingScheme, None);
     }
+    // `https//app.example.com`: the colon is missing.
+    let lower = input.to_ascii_lowercase();
+    for scheme in ["https", "http"] {
+        if let Some(rest) = lower
+            .strip_prefix(scheme)
+            .and_then(|r| r.strip_prefix("//"))
+        {
+            let suggestion = parse_origin(&format!(
+                "{scheme}://{}",
+                &input[input.len() - rest.len()..]
+            ))
+            .ok()
+            .map(|o| o.serialized);
+            return invalid(OriginDefect::SchemeSeparator, suggestion);
+        }
+    }
     let suggestion = parse_origin(&format!("https://{input}"))
         .ok()
         .map(|o| o.serialized);
@@ -467,6 +483,8 @@ mod tests {
             ("https:/x.example", "https://x.example"),
             ("https:a.com", "https://a.com"),
             ("htps:/a.com", "https://a.com"),
+            ("https//a.com", "https://a.com"),
+            ("HTTP//A.com", "http://a.com"),
         ] {
             assert_eq!(
                 defect(given),

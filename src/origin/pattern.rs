@@ -53,8 +53,15 @@ pub(crate) fn parse_pattern(input: &str) -> Result<ParsedPattern, ConfigProblem>
                 suggestion,
             });
         }
+        if input.contains('*') {
+            return Err(ConfigProblem::InvalidOriginPattern {
+                value: input.to_owned(),
+                defect: OriginDefect::MissingScheme,
+                suggestion: None,
+            });
+        }
         // Delegate for the message (empty, whitespace, …).
-        return Err(relabel(input, parse_origin(&input.replace('*', "x")).err()));
+        return Err(relabel(input, parse_origin(input).err()));
     };
     if let Some(Scheme::App(_)) = classify(&scheme.to_ascii_lowercase()) {
         return Err(ConfigProblem::PatternWithAppScheme {
