@@ -6,6 +6,7 @@
 //! configuration is normalised to exactly that form once, at `build()`, so
 //! that matching a request is a byte-exact hash lookup.
 
+use std::fmt::Write;
 use std::net::Ipv6Addr;
 
 use super::host::{parse_host, Host};
@@ -53,29 +54,29 @@ pub(crate) fn parse_origin(input: &str) -> Result<ParsedOrigin, ConfigProblem> {
     }
     // `file:`, `data:`, `blob:`, `about:`, `javascript:`, with or without `//`.
     if let Some((scheme, rest)) = input.split_once(':') {
-        if is_scheme_token(scheme) {
-            let lower = scheme.to_ascii_lowercase();
-            if lower == "file" {
-                return Err(ConfigProblem::FileOrigin {
-                    value: input.to_owned(),
-                });
-            }
-            if OPAQUE_SCHEMES.contains(&lower.as_str()) {
-                // A blob: URL's origin is that of the page that made it.
-                let suggestion = (lower == "blob")
-                    .then(|| rest.split_once("://"))
-                    .flatten()
-                    .and_then(|(inner, after)| {
-                        let host = after.split(['/', '?', '#']).next().unwrap_or_default();
-                        parse_origin(&format!("{inner}://{host}")).ok()
-                    })
-                    .map(|o| o.serialized);
-                return Err(ConfigProblem::OpaqueSchemeOrigin {
-                    value: input.to_owned(),
-                    scheme: lower,
-                    suggestion,
-                });
-            }
+        let opaque = OPAQUE_SCHEMES
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(scheme));
+        if scheme.eq_ignore_ascii_case("file") {
+            return Err(ConfigProblem::FileOrigin {
+                value: input.to_owned(),
+            });
+        }
+        if let Some(&lower) = opaque {
+            // A blob: URL's origin is that of the page that made it.
+            let suggestion = (lower == "blob")
+                .then(|| rest.split_once("://"))
+                .flatten()
+                .and_then(|(inner, after)| {
+                    let host = after.split(['/', '?', '#']).next().unwrap_or_default();
+                    parse_origin(&format!("{inner}://{host}")).ok()
+                })
+                .map(|o| o.serialized);
+            return Err(ConfigProblem::OpaqueSchemeOrigin {
+                value: input.to_owned(),
+                scheme: lower.to_owned(),
+                suggestion,
+            });
         }
     }
     if input.contains('*') {
@@ -86,9 +87,8 @@ pub(crate) fn parse_origin(input: &str) -> Result<ParsedOrigin, ConfigProblem> {
     let Some((scheme, rest)) = input.split_once("://") else {
         return Err(missing_separator(input));
     };
-    let lower = scheme.to_ascii_lowercase();
-    let Some(scheme) = classify(&lower) else {
-        let suggestion = near_miss(&lower)
+    let Some(scheme) = classify(scheme) else {
+        let suggestion = near_miss(&scheme.to_ascii_lowercase())
             .and_then(|fixed| parse_origin(&format!("{fixed}://{rest}")).ok())
             .map(|o| o.serialized);
         return Err(invalid(OriginDefect::UnsupportedScheme, suggestion));
@@ -166,10 +166,13 @@ pub(crate) fn parse_origin(input: &str) -> Result<ParsedOrigin, ConfigProblem> {
         }
     };
 
-    let mut serialized = format!("{scheme_name}://");
+    let mut serialized = String::with_capacity(input.len());
+    serialized.push_str(scheme_name);
+    serialized.push_str("://");
     host.serialize(&mut serialized);
     if let Some(port) = port {
-        serialized.push_str(&format!(":{port}"));
+        // Writing to a `String` cannot fail.
+        let _ = write!(serialized, ":{port}");
     }
     Ok(ParsedOrigin {
         serialized,

@@ -37,15 +37,17 @@ pub(crate) fn is_scheme_token(s: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
-/// The scheme for a lower-cased scheme name, when accepted.
-pub(crate) fn classify(lower: &str) -> Option<Scheme> {
-    match lower {
-        "http" => Some(Scheme::Http),
-        "https" => Some(Scheme::Https),
-        _ => APP_SCHEMES
+/// The scheme for a scheme name (any case), when accepted.
+pub(crate) fn classify(name: &str) -> Option<Scheme> {
+    if name.eq_ignore_ascii_case("https") {
+        Some(Scheme::Https)
+    } else if name.eq_ignore_ascii_case("http") {
+        Some(Scheme::Http)
+    } else {
+        APP_SCHEMES
             .iter()
-            .find(|s| **s == lower)
-            .map(|s| Scheme::App(s)),
+            .find(|s| s.eq_ignore_ascii_case(name))
+            .map(|s| Scheme::App(s))
     }
 }
 
