@@ -39,7 +39,10 @@ pub enum OriginDefect {
     Whitespace,
     /// No `scheme://` prefix.
     MissingScheme,
-    /// A scheme other than `http` or `https`.
+    /// A scheme that is neither `http`, `https` nor one of the accepted app
+    /// and extension schemes (`tauri`, `capacitor`, `ionic`,
+    /// `chrome-extension`, `moz-extension`, `safari-web-extension`): its
+    /// pages have an opaque origin, sent as `null`.
     UnsupportedScheme,
     /// A path after the host (this includes a trailing `/`).
     Path,
