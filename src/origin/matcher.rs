@@ -85,66 +85,57 @@ impl PatternSet {
     /// Adds a parsed pattern (a duplicate is ignored); `false` when the
     /// index cannot hold it.
     pub(crate) fn insert(&mut self, pattern: &ParsedPattern) -> bool {
-        let text = &mut self.text;
-        let entry = pattern.serialized.as_bytes();
-        if pattern.subdomains {
+        let text = self.text.as_bytes();
+        let entry = (text.len(), pattern.serialized.len());
+        let added = if pattern.subdomains {
             let (host, port) = (pattern.host.as_bytes(), pattern.port.as_bytes());
             if host.len() > MAX_HOST_LEN {
                 return false;
             }
-            let hash = subdomain_hash(pattern.secure, host, port);
-            let eq = |off: usize, len: usize| {
-                text.as_bytes()
-                    .get(off..off + len)
-                    .is_some_and(|s| is_subdomain_entry(s, pattern.secure, host, port))
-            };
-            if self.subdomains.find(hash, eq).is_some() {
-                return true;
+            let added = self.subdomains.insert(
+                subdomain_hash(pattern.secure, host, port),
+                (entry.0, entry.1, pattern.public_suffix_len),
+                |off, len| {
+                    text.get(off..off + len)
+                        .is_some_and(|s| is_subdomain_entry(s, pattern.secure, host, port))
+                },
+                |off, len| {
+                    let (s, h, p) =
+                        split_subdomain_entry(text.get(off..off + len).unwrap_or_default());
+                    subdomain_hash(s, h, p)
+                },
+            );
+            if added == Some(true) {
+                self.lengths[host.len() / 64] |= 1 << (host.len() % 64);
+                self.any_port_subdomains |= pattern.port == "*";
             }
-            let off = text.len();
-            text.push_str(&pattern.serialized);
-            text.push('\n');
-            let all = text.as_bytes();
-            let rehash = |off: usize, len: usize| {
-                let (s, h, p) = split_subdomain_entry(all.get(off..off + len).unwrap_or_default());
-                subdomain_hash(s, h, p)
-            };
-            if !self
-                .subdomains
-                .insert(hash, off, entry.len(), pattern.public_suffix_len, rehash)
-            {
-                return false;
-            }
-            self.lengths[host.len() / 64] |= 1 << (host.len() % 64);
-            self.any_port_subdomains |= pattern.port == "*";
+            added
         } else {
             // `scheme://host:*`: keyed by `scheme://host`.
-            let key = entry.strip_suffix(b":*").unwrap_or(entry);
-            let hash = finish(fold(0, key));
-            let eq = |off: usize, len: usize| {
-                text.as_bytes()
-                    .get(off..off + len)
-                    .is_some_and(|s| s.strip_suffix(b":*") == Some(key))
-            };
-            if self.any_port_hosts.find(hash, eq).is_some() {
-                return true;
+            let full = pattern.serialized.as_bytes();
+            let key = full.strip_suffix(b":*").unwrap_or(full);
+            self.any_port_hosts.insert(
+                finish(fold(0, key)),
+                (entry.0, entry.1, 0),
+                |off, len| {
+                    text.get(off..off + len)
+                        .is_some_and(|s| s.strip_suffix(b":*") == Some(key))
+                },
+                |off, len| {
+                    let s = text.get(off..off + len).unwrap_or_default();
+                    finish(fold(0, s.strip_suffix(b":*").unwrap_or(s)))
+                },
+            )
+        };
+        match added {
+            Some(true) => {
+                self.text.push_str(&pattern.serialized);
+                self.text.push('\n');
+                true
             }
-            let off = text.len();
-            text.push_str(&pattern.serialized);
-            text.push('\n');
-            let all = text.as_bytes();
-            let rehash = |off: usize, len: usize| {
-                let s = all.get(off..off + len).unwrap_or_default();
-                finish(fold(0, s.strip_suffix(b":*").unwrap_or(s)))
-            };
-            if !self
-                .any_port_hosts
-                .insert(hash, off, entry.len(), 0, rehash)
-            {
-                return false;
-            }
+            Some(false) => true,
+            None => false,
         }
-        true
     }
 
     pub(crate) fn is_empty(&self) -> bool {

@@ -52,20 +52,20 @@ impl OriginSetBuilder {
     /// Adds a normalised origin; a duplicate is ignored.
     pub(crate) fn insert(&mut self, serialized: &str) {
         let bytes = serialized.as_bytes();
-        let hash = hash_bytes(bytes);
         let arena = &self.arena;
-        let eq = |off: usize, len: usize| arena.get(off..off + len) == Some(bytes);
-        if self.index.find(hash, eq).is_some() {
-            return;
-        }
-        let off = self.arena.len();
-        self.arena.extend_from_slice(bytes);
-        self.arena.push(b'\n');
-        let arena = &self.arena;
-        let rehash =
-            |off: usize, len: usize| hash_bytes(arena.get(off..off + len).unwrap_or_default());
-        if !self.index.insert(hash, off, bytes.len(), 0, rehash) {
-            self.overflow = true;
+        let added = self.index.insert(
+            hash_bytes(bytes),
+            (arena.len(), bytes.len(), 0),
+            |off, len| arena.get(off..off + len) == Some(bytes),
+            |off, len| hash_bytes(arena.get(off..off + len).unwrap_or_default()),
+        );
+        match added {
+            Some(true) => {
+                self.arena.extend_from_slice(bytes);
+                self.arena.push(b'\n');
+            }
+            Some(false) => {}
+            None => self.overflow = true,
         }
     }
 

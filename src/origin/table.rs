@@ -103,27 +103,42 @@ impl Index {
         None
     }
 
-    /// Adds an entry the caller made sure is absent. `rehash(off, len)` gives
-    /// the hash of an entry already in, for when the index grows. `false`
-    /// when the entry cannot be held (too long, offset over 4 GiB).
+    /// Adds an entry unless `eq` finds it already in, in one probe: `Some(true)`
+    /// when added (the caller then stores it at `off`), `Some(false)` when
+    /// present, `None` when it cannot be held (too long, offset over 4 GiB).
+    /// `rehash(off, len)` gives the hash of an entry already in, for when the
+    /// index grows.
     pub(crate) fn insert(
         &mut self,
         hash: u64,
-        off: usize,
-        len: usize,
-        aux: u8,
+        (off, len, aux): (usize, usize, u8),
+        mut eq: impl FnMut(usize, usize) -> bool,
         rehash: impl Fn(usize, usize) -> u64,
-    ) -> bool {
+    ) -> Option<bool> {
         let (Ok(off), true) = (u32::try_from(off), (1..=MAX_ENTRY_LEN).contains(&len)) else {
-            return false;
+            return None;
         };
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow(&rehash);
         }
-        let meta = len as u32 | u32::from(aux) << AUX_SHIFT | tag(hash);
-        self.place(hash, Slot { off, meta });
-        self.len += 1;
-        true
+        let mask = self.slots.len() - 1;
+        let want = tag(hash);
+        let mut i = home(hash, mask);
+        loop {
+            let slot = self.slots[i];
+            if slot.meta == 0 {
+                let meta = len as u32 | u32::from(aux) << AUX_SHIFT | want;
+                self.slots[i] = Slot { off, meta };
+                self.len += 1;
+                return Some(true);
+            }
+            if slot.meta & !((1 << TAG_SHIFT) - 1) == want
+                && eq(slot.off as usize, (slot.meta & LEN_MASK) as usize)
+            {
+                return Some(false);
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     fn grow(&mut self, rehash: &impl Fn(usize, usize) -> u64) {
@@ -162,11 +177,13 @@ mod tests {
             let off = arena.len();
             arena.extend_from_slice(w.as_bytes());
             let a = &arena;
-            assert!(
-                index.insert(hash_bytes(w.as_bytes()), off, w.len(), 7, |o, l| {
-                    hash_bytes(&a[o..o + l])
-                })
+            let added = index.insert(
+                hash_bytes(w.as_bytes()),
+                (off, w.len(), 7),
+                |o, l| &a[o..o + l] == w.as_bytes(),
+                |o, l| hash_bytes(&a[o..o + l]),
             );
+            assert_eq!(added, Some(true));
         }
         assert_eq!(index.len(), 1000);
         for w in &words {
@@ -181,8 +198,20 @@ mod tests {
                     == miss.as_bytes())
                 .is_none());
         }
-        assert!(!index.insert(1, 0, MAX_ENTRY_LEN + 1, 0, |_, _| 0));
-        assert!(!index.insert(1, 0, 0, 0, |_, _| 0));
+        assert_eq!(
+            index.insert(
+                hash_bytes(b"w1"),
+                (0, 2, 0),
+                |o, l| &arena[o..o + l] == b"w1",
+                |_, _| 0
+            ),
+            Some(false)
+        );
+        assert_eq!(
+            index.insert(1, (0, MAX_ENTRY_LEN + 1, 0), |_, _| false, |_, _| 0),
+            None
+        );
+        assert_eq!(index.insert(1, (0, 0, 0), |_, _| false, |_, _| 0), None);
         assert!(Index::default().find(0, |_, _| true).is_none());
     }
 }
