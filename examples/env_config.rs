@@ -4,6 +4,14 @@
 //! CORS_ALLOWED_ORIGINS=http://localhost:3000 CORS_ALLOW_CREDENTIALS=true cargo run --example env_config
 //! ```
 //!
+//! A dev server on any port, a Tauri app and a Chrome extension:
+//!
+//! ```text
+//! CORS_ALLOWED_ORIGIN_PATTERNS='http://localhost:*' \
+//! CORS_ALLOWED_ORIGINS='tauri://localhost, http://tauri.localhost, chrome-extension://abcdefghijklmnopabcdefghijklmnop' \
+//! CORS_ALLOW_CREDENTIALS=true cargo run --example env_config
+//! ```
+//!
 //! Reads `CORS_ALLOWED_ORIGINS`, `CORS_ALLOWED_ORIGIN_PATTERNS`,
 //! `CORS_ALLOW_CREDENTIALS`, `CORS_ALLOWED_METHODS`, `CORS_ALLOWED_HEADERS`,
 //! `CORS_EXPOSED_HEADERS`, `CORS_MAX_AGE`, … (see `CorsBuilder::from_env`),

@@ -39,7 +39,10 @@ pub enum OriginDefect {
     Whitespace,
     /// No `scheme://` prefix.
     MissingScheme,
-    /// A scheme other than `http` or `https`.
+    /// A scheme that is neither `http`, `https` nor one of the accepted app
+    /// and extension schemes (`tauri`, `capacitor`, `ionic`,
+    /// `chrome-extension`, `moz-extension`, `safari-web-extension`): its
+    /// pages have an opaque origin, sent as `null`.
     UnsupportedScheme,
     /// A path after the host (this includes a trailing `/`).
     Path,
@@ -59,8 +62,23 @@ pub enum OriginDefect {
     /// A host that browsers read as an IPv4 address but that is not written
     /// in dotted-decimal form (`127.1`, `0x7f.0.0.1`, `256.0.0.1`).
     InvalidIpv4,
-    /// A port that is empty, not a number, or over 65535.
+    /// A port that is empty, not a number, 0, or over 65535.
     InvalidPort,
+    /// A host over 253 bytes, the DNS limit: no browser can reach it.
+    HostTooLong,
+    /// A host label over 63 bytes, the DNS limit: no browser can reach it.
+    LabelTooLong,
+    /// An `xn--` label that is not valid punycode under UTS #46 as the WHATWG
+    /// URL parser applies it: browsers refuse such a URL.
+    InvalidPunycode,
+    /// A scheme not followed by `://` (`http:/a.com`, `https:a.com`).
+    SchemeSeparator,
+    /// A `chrome-extension://` host that is not a Chrome extension id
+    /// (32 letters `a` to `p`).
+    InvalidChromeExtensionId,
+    /// A `moz-extension://` host that is not a Firefox internal UUID
+    /// (lower-case, 8-4-4-4-12 hex digits).
+    InvalidMozExtensionId,
 }
 
 impl OriginDefect {
@@ -69,7 +87,9 @@ impl OriginDefect {
             OriginDefect::Empty => "is empty",
             OriginDefect::Whitespace => "contains whitespace or control characters",
             OriginDefect::MissingScheme => "has no scheme (`https://` or `http://`)",
-            OriginDefect::UnsupportedScheme => "has a scheme other than http or https",
+            OriginDefect::UnsupportedScheme => {
+                "has a scheme whose pages browsers send as `Origin: null` (an opaque origin); accepted: http, https and the app schemes tauri, capacitor, ionic, chrome-extension, moz-extension, safari-web-extension"
+            }
             OriginDefect::Path => {
                 "has a path (browsers send only scheme://host[:port], never a trailing `/`)"
             }
@@ -83,6 +103,22 @@ impl OriginDefect {
                 "has a numeric host that is not a dotted-decimal IPv4 address"
             }
             OriginDefect::InvalidPort => "has an invalid port (expected 1 to 65535)",
+            OriginDefect::HostTooLong => {
+                "has a host over 253 bytes (the DNS limit), which no browser can reach"
+            }
+            OriginDefect::LabelTooLong => {
+                "has a host label over 63 bytes (the DNS limit), which no browser can reach"
+            }
+            OriginDefect::InvalidPunycode => {
+                "has an `xn--` label that is not valid punycode (UTS #46), so browsers refuse the URL"
+            }
+            OriginDefect::SchemeSeparator => "needs `://` after the scheme",
+            OriginDefect::InvalidChromeExtensionId => {
+                "has an invalid Chrome extension id: it is 32 letters a to p, as chrome://extensions shows it"
+            }
+            OriginDefect::InvalidMozExtensionId => {
+                "has an invalid Firefox extension host: it is the extension's internal UUID (lower-case 8-4-4-4-12 hex, shown on about:debugging), not its add-on id"
+            }
         }
     }
 }
@@ -175,7 +211,7 @@ pub enum ConfigProblem {
     },
 
     /// An origin that is not of the form `scheme://host[:port]`.
-    #[error("origin {value:?} {}{}", defect.describe(), hint_suffix(suggestion))]
+    #[error("origin {value:?} {}{}", defect.describe(), hint_suffix(*defect, suggestion))]
     InvalidOrigin {
         /// The value as configured.
         value: String,
@@ -321,6 +357,63 @@ pub enum ConfigProblem {
         value: String,
     },
 
+    /// A `data:`, `blob:`, `about:` or `javascript:` origin: such documents
+    /// send `Origin: null` or no `Origin` at all.
+    #[error("origin {value:?}: documents from {scheme}: URLs send `Origin: null` or no Origin at all, so this never matches (and allowing `null` would allow every sandboxed page){}", opaque_hint(scheme, suggestion))]
+    OpaqueSchemeOrigin {
+        /// The value as configured.
+        value: String,
+        /// The scheme, lower-cased (`data`, `blob`, `about`, `javascript`).
+        scheme: String,
+        /// For a `blob:` URL, the origin of the page that made it.
+        suggestion: Option<String>,
+    },
+
+    /// A pattern given to `allow_origins`, which takes exact origins.
+    #[error(
+        "origin {value:?} contains `*`: exact origins never do; put subdomain and any-port patterns in allow_origin_patterns"
+    )]
+    PatternInExactOrigins {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// A pattern with an app or extension scheme: those are matched exactly.
+    #[error(
+        "origin pattern {value:?}: app and extension origins (tauri, capacitor, ionic, chrome-extension, moz-extension, safari-web-extension) are matched exactly; list each one in allow_origins"
+    )]
+    PatternWithAppScheme {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// A pattern whose every host sits under a public suffix of its own (a
+    /// wildcard rule of the Public Suffix List such as `*.r.appspot.com`),
+    /// so that it could never match.
+    #[error(
+        "origin pattern {value:?}: every host it covers is under a public suffix of its own (the Public Suffix List rule {rule:?}), so it could never match; list the exact origins instead"
+    )]
+    PatternUnderPublicSuffixRule {
+        /// The value as configured.
+        value: String,
+        /// The list's rule, e.g. `*.r.appspot.com`.
+        rule: String,
+    },
+
+    /// An any-port pattern (`:*`) on a host that is not loopback: it would
+    /// trust every service on that host.
+    #[error(
+        "origin pattern {value:?}: any port (`:*`) is allowed only on loopback hosts (localhost, *.localhost, 127.0.0.0/8, [::1]), for development servers; a port wildcard on another host trusts every service on it: list the ports"
+    )]
+    AnyPortOnNonLoopbackHost {
+        /// The value as configured.
+        value: String,
+    },
+
+    /// More origin text than the compiled allowlist can hold (4 GiB).
+    #[error("the allowlist holds over 4 GiB of origins, more than strict-cors can index")]
+    AllowlistTooLarge,
+
     /// An environment variable whose value cannot be read as its setting.
     #[error("{var}={value:?} {}", reason.describe())]
     InvalidEnvVar {
@@ -345,6 +438,20 @@ pub enum ConfigProblem {
     },
 }
 
+fn opaque_hint(scheme: &str, suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => {
+            format!("; a blob: URL has the origin of the page that made it: did you mean {s:?}?")
+        }
+        None if scheme == "blob" => {
+            "; a blob: URL has the origin of the page that made it: list that origin".to_owned()
+        }
+        None => {
+            "; serve the page from a real origin (http://localhost during development)".to_owned()
+        }
+    }
+}
+
 fn pattern_hint_suffix(suggestion: &Option<String>) -> String {
     match suggestion {
         Some(s) => format!("; did you mean {s:?}?"),
@@ -352,10 +459,20 @@ fn pattern_hint_suffix(suggestion: &Option<String>) -> String {
     }
 }
 
-fn hint_suffix(suggestion: &Option<String>) -> String {
-    match suggestion {
-        Some(s) => format!("; did you mean {s:?}?"),
-        None => "; write it as scheme://host[:port], e.g. \"https://app.example.com\"".to_owned(),
+fn hint_suffix(defect: OriginDefect, suggestion: &Option<String>) -> String {
+    match (suggestion, defect) {
+        (Some(s), _) => format!("; did you mean {s:?}?"),
+        (
+            None,
+            OriginDefect::InvalidChromeExtensionId
+            | OriginDefect::InvalidMozExtensionId
+            | OriginDefect::HostTooLong
+            | OriginDefect::LabelTooLong
+            | OriginDefect::InvalidPunycode,
+        ) => String::new(),
+        (None, _) => {
+            "; write it as scheme://host[:port], e.g. \"https://app.example.com\"".to_owned()
+        }
     }
 }
 
@@ -483,6 +600,19 @@ mod tests {
                 suffix: "com".into(),
             },
             ConfigProblem::PatternOverIpAddress { value: "x".into() },
+            ConfigProblem::OpaqueSchemeOrigin {
+                value: "x".into(),
+                scheme: "blob".into(),
+                suggestion: Some("https://a.com".into()),
+            },
+            ConfigProblem::PatternInExactOrigins { value: "x".into() },
+            ConfigProblem::PatternWithAppScheme { value: "x".into() },
+            ConfigProblem::PatternUnderPublicSuffixRule {
+                value: "x".into(),
+                rule: "*.r.appspot.com".into(),
+            },
+            ConfigProblem::AnyPortOnNonLoopbackHost { value: "x".into() },
+            ConfigProblem::AllowlistTooLarge,
             ConfigProblem::InvalidEnvVar {
                 var: "CORS_MAX_AGE".into(),
                 value: "1\n2".into(),

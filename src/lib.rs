@@ -130,8 +130,13 @@
 //!
 //! # Operations
 //!
-//! - Subdomain patterns, exact all the same:
-//!   [`CorsBuilder::allow_origin_patterns`] (`https://*.example.com`).
+//! - Subdomain patterns, exact all the same, whose `*` never spans a public
+//!   suffix, and any-port patterns on loopback hosts for dev servers:
+//!   [`CorsBuilder::allow_origin_patterns`] (`https://*.example.com`,
+//!   `http://localhost:*`).
+//! - App webviews and browser extensions as exact origins (`tauri://localhost`,
+//!   `capacitor://localhost`, `chrome-extension://<id>`, …):
+//!   [`CorsBuilder::allow_origins`].
 //! - Configuration from `CORS_*` environment variables:
 //!   [`CorsBuilder::from_env`]; from a file with the `serde` feature:
 //!   `CorsConfig`. Problems name the variable or field they come from.

@@ -575,3 +575,52 @@ fn tower_http_allocates_more_on_every_path() {
          Cors::clone {svc_clone} allocations (the comparison no longer holds: update the README)"
     );
 }
+
+#[test]
+fn large_allowlists_and_patterns_allocate_nothing_per_request() {
+    // 10,000 exact origins in one arena, subdomain patterns (one crossing a
+    // public suffix), an any-port loopback pattern: every lookup, allowed or
+    // refused, through `evaluate` and through the service.
+    let origins: Vec<String> = (0..10_000)
+        .map(|i| format!("https://tenant-{i}.example.org"))
+        .collect();
+    let layer = strict_cors::CorsLayer::builder()
+        .allow_origins(&origins)
+        .allow_origins([ALLOWED])
+        .allow_origin_patterns([
+            "https://*.example.com",
+            "https://*.amazonaws.com",
+            "http://localhost:*",
+            "http://*.localhost:*",
+        ])
+        .allow_credentials(true)
+        .build()
+        .expect("valid configuration");
+    let mut svc = layer.layer(Prepared::default());
+    for (name, origin, allowed) in [
+        ("exact", "https://tenant-9999.example.org", true),
+        ("exact refused", "https://tenant-10000.example.org", false),
+        ("pattern", "https://a.b.example.com", true),
+        ("pattern, own domain", "https://console.amazonaws.com", true),
+        (
+            "pattern across a public suffix",
+            "https://evil.s3.amazonaws.com",
+            false,
+        ),
+        ("any port", "http://localhost:5173", true),
+        ("any port, subdomain", "http://app.localhost:5173", true),
+        ("any port refused", "http://localhost.evil.net:5173", false),
+    ] {
+        let (parts, ()) = get(Some(origin)).into_parts();
+        let (decision, n) = count(|| layer.evaluate(&parts));
+        assert_eq!(decision.is_allowed(), allowed, "{name}");
+        assert_eq!(n, 0, "evaluate, {name}");
+        let (response, n) = count_request(&mut svc, roomy_response(), get(Some(origin)));
+        assert_eq!(
+            response.headers().contains_key(ACCESS_CONTROL_ALLOW_ORIGIN),
+            allowed,
+            "{name}"
+        );
+        assert_eq!(n, 0, "service, {name}: the layer allocated {n} times");
+    }
+}

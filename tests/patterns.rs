@@ -293,6 +293,135 @@ fn many_patterns_still_match() {
     assert!(!allowed(&l, "https://customer1.example.com"));
 }
 
+#[test]
+fn many_patterns_sharing_a_suffix_stay_exact() {
+    // Issue 12.11: 20,000 patterns over one suffix, one per port.
+    let patterns: Vec<String> = (1..=20_000)
+        .map(|port| format!("https://*.example.com:{port}"))
+        .collect();
+    let l = CorsLayer::builder()
+        .allow_origin_patterns(&patterns)
+        .build()
+        .expect("valid");
+    assert!(allowed(&l, "https://a.example.com:1"));
+    assert!(allowed(&l, "https://a.b.example.com:20000"));
+    assert!(!allowed(&l, "https://a.example.com:20001"));
+    // `:443` is among them, normalised to the default port.
+    assert!(allowed(&l, "https://a.example.com"));
+    assert!(!allowed(&l, "https://a.example.com:443"));
+    assert!(!allowed(&l, "https://a.example.com:01"));
+    assert!(!allowed(&l, "http://a.example.com:1"));
+}
+
+#[test]
+fn any_port_on_loopback_hosts() {
+    let l = layer(&[
+        "http://localhost:*",
+        "http://127.0.0.1:*",
+        "http://[::1]:*",
+        "https://localhost:*",
+    ]);
+    for yes in [
+        "http://localhost",
+        "http://localhost:5173",
+        "http://localhost:1",
+        "http://localhost:65535",
+        "http://localhost:443",
+        "https://localhost",
+        "https://localhost:5173",
+        "http://127.0.0.1:3000",
+        "http://127.0.0.1",
+        "http://[::1]:8080",
+        "http://[::1]",
+    ] {
+        assert!(allowed(&l, yes), "{yes}");
+    }
+    for no in [
+        // The host is never a prefix.
+        "http://localhost.evil.net:3000",
+        "http://localhost.evil.net",
+        "http://evil.localhost:3000",
+        "http://localhostx:3000",
+        "http://127.0.0.10:3000",
+        "http://127.0.0.2:3000",
+        "https://127.0.0.1:3000",
+        // Ports as no browser sends them.
+        "http://localhost:",
+        "http://localhost:80",
+        "https://localhost:443",
+        "http://localhost:05173",
+        "http://localhost:0",
+        "http://localhost:65536",
+        "http://localhost:123456",
+        "http://localhost:3000/",
+        "http://localhost:3x",
+        "http://[::1]x",
+        "http://[::1",
+        "http://LOCALHOST:3000",
+        "ws://localhost:3000",
+    ] {
+        assert!(!allowed(&l, no), "{no}");
+    }
+}
+
+#[test]
+fn any_port_on_localhost_subdomains() {
+    // `*.localhost` names are loopback (RFC 6761), so `:*` is allowed there.
+    let l = layer(&["http://*.localhost:*"]);
+    for yes in [
+        "http://app.localhost:5173",
+        "http://a.b.localhost",
+        "http://app.localhost:3000",
+    ] {
+        assert!(allowed(&l, yes), "{yes}");
+    }
+    for no in [
+        "http://localhost:5173",
+        "http://app.localhost:05173",
+        "http://app.localhost.evil.net:5173",
+        "https://app.localhost:5173",
+    ] {
+        assert!(!allowed(&l, no), "{no}");
+    }
+}
+
+#[test]
+fn any_port_elsewhere_is_refused() {
+    for p in [
+        "https://app.example.com:*",
+        "https://*.example.com:*",
+        "http://10.0.0.1:*",
+        "http://[2001:db8::1]:*",
+    ] {
+        assert_eq!(
+            one(CorsLayer::builder().allow_origin_patterns([p])),
+            ConfigProblem::AnyPortOnNonLoopbackHost { value: p.into() },
+            "{p}"
+        );
+    }
+    assert_eq!(
+        one(CorsLayer::builder().allow_origin_patterns(["http://localhost:3000:*"])),
+        ConfigProblem::InvalidOriginPattern {
+            value: "http://localhost:3000:*".into(),
+            defect: OriginDefect::InvalidPort,
+            suggestion: Some("http://localhost:*".into()),
+        }
+    );
+    assert!(matches!(
+        one(CorsLayer::builder().allow_origins(["http://localhost:*"])),
+        ConfigProblem::PatternInExactOrigins { .. }
+    ));
+    assert!(matches!(
+        one(CorsLayer::builder().allow_origin_patterns(["tauri://*.localhost"])),
+        ConfigProblem::PatternWithAppScheme { .. }
+    ));
+    // Normalised like any pattern; shown as given.
+    let l = layer(&["HTTP://LocalHost:*", "http://[0:0::1]:*"]);
+    let debug = format!("{l:?}");
+    assert!(debug.contains("http://localhost:*"), "{debug}");
+    assert!(debug.contains("http://[::1]:*"), "{debug}");
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
@@ -307,9 +436,30 @@ mod properties {
     fn policy() -> CorsLayer {
         CorsLayer::builder()
             .allow_origins(["https://example.com"])
-            .allow_origin_patterns(["https://*.example.com", "http://*.localhost:3000"])
+            .allow_origin_patterns([
+                "https://*.example.com",
+                "http://*.localhost:3000",
+                "http://localhost:*",
+                "http://[::1]:*",
+            ])
             .build()
             .expect("valid")
+    }
+
+    /// A port as browsers send it, for `scheme`: empty, or 1 to 65535 without
+    /// leading zeros and not the default.
+    fn canonical_port(port: &str, default: &str) -> bool {
+        match port.strip_prefix(':') {
+            None => port.is_empty(),
+            Some(p) => {
+                !p.is_empty()
+                    && !p.starts_with('0')
+                    && p.len() <= 5
+                    && p.bytes().all(|b| b.is_ascii_digit())
+                    && p.parse::<u32>().is_ok_and(|n| n <= 65535)
+                    && p != default
+            }
+        }
     }
 
     proptest! {
@@ -333,7 +483,27 @@ mod properties {
                 && labels.iter().all(|l| is_label(l))
                 && ((https && base == "example.com" && port.is_empty())
                     || (!https && base == "localhost" && port == ":3000"));
-            prop_assert_eq!(allowed(&policy(), &origin), exact || pattern, "{}", origin);
+            let any_port = !https && labels.is_empty() && base == "localhost" && canonical_port(port, "80");
+            prop_assert_eq!(allowed(&policy(), &origin), exact || pattern || any_port, "{}", origin);
+        }
+
+        /// Any-port patterns: that exact loopback host, any port a browser
+        /// sends, nothing else.
+        #[test]
+        fn any_port_agrees_with_the_rule(
+            https in any::<bool>(),
+            host in prop::sample::select(vec![
+                "localhost", "[::1]", "127.0.0.1", "localhost.evil.net", "evil.localhost",
+                "localhostx", "127.0.0.2", "[::2]", "LOCALHOST",
+            ]),
+            port in "(:[0-9]{0,7})?",
+        ) {
+            let scheme = if https { "https" } else { "http" };
+            let origin = format!("{scheme}://{host}{port}");
+            let rule = !https
+                && (host == "localhost" || host == "[::1]")
+                && canonical_port(&port, "80");
+            prop_assert_eq!(allowed(&policy(), &origin), rule, "{}", origin);
         }
 
         /// Arbitrary bytes in `Origin`: never a panic, and never allowed
@@ -350,6 +520,9 @@ mod properties {
                 let s = std::str::from_utf8(&bytes).expect("allowed origins are ASCII");
                 prop_assert!(s == "https://example.com"
                     || s.ends_with(".example.com")
+                    || s == "http://localhost"
+                    || s.starts_with("http://localhost:")
+                    || s.starts_with("http://[::1]")
                     || s.ends_with(".localhost:3000"), "{}", s);
             }
         }

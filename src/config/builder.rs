@@ -38,16 +38,49 @@ impl CorsBuilder {
 
     /// Allows these exact origins, written as browsers send them:
     /// `scheme://host[:port]`, e.g. `"https://app.example.com"` or
-    /// `"http://localhost:3000"` (the
-    /// [ASCII serialisation of an origin](https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin),
-    /// [RFC 6454 §6.2](https://www.rfc-editor.org/rfc/rfc6454#section-6.2),
-    /// which the [`Origin` header](https://fetch.spec.whatwg.org/#origin-header) carries).
+    /// `"http://localhost:3000"`, matched byte for byte against the
+    /// request's `Origin` (the [ASCII serialisation of an
+    /// origin](https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin)).
     ///
-    /// Upper-case schemes and hosts and explicit default ports (`:443` on
-    /// https, `:80` on http) are normalised. A path (even a trailing `/`),
-    /// query, fragment, user info, whitespace, non-ASCII host, `null` or
-    /// `file://` origin is a configuration error. `"*"` means any origin
-    /// (see [`allow_any_origin`](Self::allow_any_origin)).
+    /// Normalised as the [WHATWG URL parser](https://url.spec.whatwg.org/#concept-basic-url-parser)
+    /// does: upper-case schemes and hosts, explicit default ports (`:443` on
+    /// https, `:80` on http), leading zeros in ports (`:000443`), IPv6
+    /// spelling. A configuration error: a path (even a trailing `/`), query,
+    /// fragment, user info, whitespace, non-ASCII host (write the `xn--`
+    /// form), `null` or `file://` origin; port 0; a label over 63 bytes or a
+    /// host over 253 bytes; an `xn--` label that is not valid punycode
+    /// ([UTS #46](https://www.unicode.org/reports/tr46/#ToASCII) as the URL
+    /// parser [applies it](https://url.spec.whatwg.org/#concept-domain-to-ascii),
+    /// without STD3 rules: `my_app.example.com` is valid). `"*"` means any
+    /// origin (see [`allow_any_origin`](Self::allow_any_origin)).
+    ///
+    /// Besides `http` and `https`, the app and extension schemes whose
+    /// embedders send `scheme://host` as `Origin` are accepted: `tauri`,
+    /// `capacitor`, `ionic`, `chrome-extension` (the id must be 32 letters
+    /// a–p), `moz-extension` (Firefox's internal UUID, random per
+    /// installation), `safari-web-extension`. They are matched exactly (the
+    /// host is an [opaque host](https://url.spec.whatwg.org/#concept-opaque-host-parser),
+    /// kept as written), allowed with credentials, never in patterns. Any
+    /// other scheme has an [opaque origin](https://url.spec.whatwg.org/#concept-url-origin),
+    /// which browsers send as `null`: a configuration error, with a *did you
+    /// mean* for near misses of http/https (`htps://`, `http:/`).
+    ///
+    /// ```
+    /// use strict_cors::CorsLayer;
+    ///
+    /// let cors = CorsLayer::builder()
+    ///     .allow_origins([
+    ///         "https://app.example.com",
+    ///         "tauri://localhost",
+    ///         "chrome-extension://abcdefghijklmnopabcdefghijklmnop",
+    ///     ])
+    ///     .allow_credentials(true)
+    ///     .build()?;
+    ///
+    /// let err = CorsLayer::builder().allow_origins(["htps://app.example.com"]).build().unwrap_err();
+    /// assert!(err.to_string().contains("did you mean \"https://app.example.com\""));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn allow_origins<I>(mut self, origins: I) -> Self
     where
         I: IntoIterator,
@@ -58,8 +91,10 @@ impl CorsBuilder {
         self
     }
 
-    /// Allows every origin that matches one of these subdomain patterns:
-    /// `scheme://*.host[:port]`, e.g. `"https://*.example.com"`.
+    /// Allows every origin that matches one of these patterns: subdomain
+    /// patterns `scheme://*.host[:port]` (e.g. `"https://*.example.com"`)
+    /// and any-port patterns on loopback hosts `scheme://host:*` (e.g.
+    /// `"http://localhost:*"`).
     ///
     /// `*` stands for **one or more** whole leftmost labels:
     /// `https://*.example.com` allows `https://app.example.com` and
@@ -70,32 +105,57 @@ impl CorsBuilder {
     /// Patterns are normalised like exact origins (case, default port); the
     /// `Access-Control-Allow-Origin` sent is the request's own `Origin`.
     ///
+    /// `*` never spans a public suffix: a pattern matches a host only when
+    /// the host's public suffix ([Public Suffix List](https://publicsuffix.org/list/),
+    /// ICANN and private sections) is the pattern's fixed part's. So
+    /// `https://*.amazonaws.com` never allows
+    /// `https://evil-bucket.s3.amazonaws.com` (`s3.amazonaws.com` is a public
+    /// suffix: anyone's bucket), while `*.example.com` and `*.localhost`
+    /// work as written.
+    ///
+    /// `:*` allows that exact loopback host (`localhost`, `*.localhost`,
+    /// `127.0.0.0/8`, `[::1]`) on any port a browser sends, including none:
+    /// `http://localhost:*` allows `http://localhost:5173` and
+    /// `http://localhost`, never `http://localhost.evil.net:3000` nor
+    /// `http://evil.localhost:3000`. `http://*.localhost:*` combines both
+    /// (every `*.localhost` name is loopback,
+    /// [RFC 6761 §6.3](https://www.rfc-editor.org/rfc/rfc6761#section-6.3)).
+    ///
     /// Configuration errors: `*` anywhere but as the whole leftmost label
     /// (`https://*example.com`, `https://a.*.com`, `https://*`); a pattern
     /// over a public suffix (`https://*.com`, `https://*.co.uk`,
-    /// `https://*.github.io`; Mozilla's Public Suffix List, both its ICANN
-    /// and private sections) or an IP address; an `http://` pattern with
-    /// credentials unless it is loopback (`http://*.localhost:3000`, allowed
-    /// for development) or [`allow_insecure_origins(true)`](Self::allow_insecure_origins).
+    /// `https://*.github.io`) or an IP address; a pattern whose every host
+    /// sits under a public suffix of its own, a wildcard rule of the list
+    /// (`https://*.r.appspot.com`, `https://*.run.app`), which could never
+    /// match; a fixed part too long for any host (`x.` + it over 253 bytes),
+    /// or with the defects [`allow_origins`](Self::allow_origins) refuses;
+    /// `:*` on a host that is not loopback; an app or extension scheme; an
+    /// `http://` pattern with credentials unless it is loopback or
+    /// [`allow_insecure_origins(true)`](Self::allow_insecure_origins).
     ///
     /// Matching costs one hash lookup per label of the request's host,
-    /// however many patterns there are, and allocates nothing.
+    /// however many patterns there are (also when they share a suffix and
+    /// differ by port), and allocates nothing.
     ///
     /// ```
     /// use strict_cors::CorsLayer;
     ///
     /// let cors = CorsLayer::builder()
     ///     .allow_origins(["https://example.com"]) // the apex, if wanted, is exact
-    ///     .allow_origin_patterns(["https://*.example.com", "http://*.localhost:3000"])
+    ///     .allow_origin_patterns(["https://*.example.com", "http://localhost:*"])
     ///     .allow_credentials(true)
     ///     .build()?;
-    /// let (parts, ()) = http::Request::get("/")
-    ///     .header("origin", "https://preview-42.example.com")
-    ///     .body(())?
-    ///     .into_parts();
-    /// assert!(cors.evaluate(&parts).is_allowed());
+    /// let allowed = |origin: &str| -> Result<bool, Box<dyn std::error::Error>> {
+    ///     let (parts, ()) = http::Request::get("/").header("origin", origin).body(())?.into_parts();
+    ///     Ok(cors.evaluate(&parts).is_allowed())
+    /// };
+    /// assert!(allowed("https://preview-42.example.com")?);
+    /// assert!(allowed("http://localhost:5173")?);
+    /// assert!(!allowed("http://localhost.evil.net:5173")?);
     ///
     /// assert!(CorsLayer::builder().allow_origin_patterns(["https://*.co.uk"]).build().is_err());
+    /// assert!(CorsLayer::builder().allow_origin_patterns(["https://*.run.app"]).build().is_err());
+    /// assert!(CorsLayer::builder().allow_origin_patterns(["https://app.example.com:*"]).build().is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn allow_origin_patterns<I>(mut self, patterns: I) -> Self

@@ -7,7 +7,7 @@ use http::HeaderValue;
 
 use super::builder::CorsBuilder;
 use crate::error::{ConfigError, ConfigProblem, HeaderSetting};
-use crate::origin::{parse_origin, parse_pattern, OriginSet};
+use crate::origin::{parse_origin, parse_pattern, OriginSetBuilder};
 use crate::protocol::fetch::{
     is_forbidden_method, is_forbidden_request_header, is_forbidden_response_header, is_token,
     normalize_method,
@@ -112,7 +112,9 @@ impl CorsBuilder {
             return None;
         }
         let before = problems.len();
-        let mut set = OriginSet::default();
+        let text = self.origins.iter().map(String::len).sum();
+        let mut set =
+            OriginSetBuilder::with_capacity(self.origins.len(), self.patterns.len(), text);
         for raw in &self.origins {
             match parse_origin(raw) {
                 Ok(origin) => {
@@ -149,7 +151,16 @@ impl CorsBuilder {
                 Err(p) => problems.push(p),
             }
         }
-        (problems.len() == before).then_some(AllowedOrigins::Exact(set))
+        if problems.len() != before {
+            return None;
+        }
+        match set.finish() {
+            Some(set) => Some(AllowedOrigins::Exact(set)),
+            None => {
+                problems.push(ConfigProblem::AllowlistTooLarge);
+                None
+            }
+        }
     }
 
     fn compile_methods(&self, problems: &mut Vec<ConfigProblem>) -> Option<AllowedMethods> {

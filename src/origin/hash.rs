@@ -1,47 +1,56 @@
-//! The hasher of the origin and pattern tables.
-
-use std::hash::Hasher;
-
-/// A fixed, fast hash for tables built once from trusted configuration: it
-/// mixes eight bytes at a time (multiply-rotate, as rustc's FxHash). Request
-/// bytes are only looked up, never inserted, so an attacker cannot grow a
-/// probe chain, and a keyed hash would buy nothing here but time.
-#[derive(Default)]
-pub(crate) struct WordHasher(u64);
+//! The hash of the origin and pattern tables.
+//!
+//! A fixed, fast hash for tables built once from trusted configuration: it
+//! folds eight bytes at a time (multiply-rotate, as rustc's FxHash) and ends
+//! with a full avalanche (MurmurHash3's finaliser), so that both the slot
+//! (high bits) and the tag (low bits) are well mixed. Request bytes are only
+//! looked up, never inserted, so an attacker cannot grow a probe chain, and a
+//! keyed hash would buy nothing here but time.
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
-impl WordHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+/// Folds `bytes` into the running hash `h`.
+#[inline]
+pub(crate) fn fold(mut h: u64, bytes: &[u8]) -> u64 {
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
     }
+    let rest = chunks.remainder();
+    let mut word = [0u8; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    // The length keeps `ab` + `c` apart from `a` + `bc` when pieces are folded
+    // one after the other.
+    let tail = u64::from_le_bytes(word) ^ ((bytes.len() as u64) << 56);
+    (h.rotate_left(5) ^ tail).wrapping_mul(SEED)
 }
 
-impl Hasher for WordHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
+/// Finishes a hash: every output bit depends on every input bit.
+#[inline]
+pub(crate) fn finish(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
 
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
+/// The hash of one byte string.
+#[inline]
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
+    finish(fold(0, bytes))
+}
 
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_do_not_run_together() {
+        assert_ne!(fold(fold(0, b"ab"), b"c"), fold(fold(0, b"a"), b"bc"));
+        assert_ne!(hash_bytes(b""), hash_bytes(b"\0"));
+        assert_ne!(hash_bytes(b"abcdefgh"), hash_bytes(b"abcdefgh\0"));
     }
 }

@@ -9,8 +9,14 @@
 //! configuration is normalised to exactly that form once, at `build()`, so
 //! that matching a request is a byte-exact hash lookup.
 
+use std::fmt::Write;
 use std::net::Ipv6Addr;
 
+use super::host::{parse_host, Host};
+use super::scheme::{
+    classify, is_chrome_extension_id, is_moz_extension_uuid, is_scheme_token, near_miss, Scheme,
+    OPAQUE_SCHEMES,
+};
 use crate::error::{ConfigProblem, OriginDefect};
 
 /// A configured origin, parsed and normalised.
@@ -18,12 +24,14 @@ use crate::error::{ConfigProblem, OriginDefect};
 pub(crate) struct ParsedOrigin {
     /// The ASCII serialisation browsers send, e.g. `https://app.example.com`.
     pub(crate) serialized: String,
-    /// `true` for `https`.
+    /// Not network-insecure: `https`, or an app or extension scheme.
     pub(crate) secure: bool,
     /// Loopback host: `localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]`.
     /// ([potentially trustworthy](https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy)
     /// over plain `http`).
     pub(crate) loopback: bool,
+    /// An app or extension scheme (`tauri`, `chrome-extension`, …).
+    pub(crate) app: bool,
 }
 
 /// Parses one configured origin (not `*`) into its browser serialisation.
@@ -49,26 +57,51 @@ pub(crate) fn parse_origin(input: &str) -> Result<ParsedOrigin, ConfigProblem> {
         let suggestion = parse_origin(&trimmed).ok().map(|o| o.serialized);
         return Err(invalid(OriginDefect::Whitespace, suggestion));
     }
-    let Some((scheme, rest)) = input.split_once("://") else {
-        let suggestion = if input.contains(':') {
-            None
-        } else {
-            parse_origin(&format!("https://{input}"))
-                .ok()
-                .map(|o| o.serialized)
-        };
-        return Err(invalid(OriginDefect::MissingScheme, suggestion));
-    };
-    let scheme = scheme.to_ascii_lowercase();
-    let secure = match scheme.as_str() {
-        "https" => true,
-        "http" => false,
-        "file" => {
+    // `file:`, `data:`, `blob:`, `about:`, `javascript:`, with or without `//`.
+    if let Some((scheme, rest)) = input.split_once(':') {
+        let opaque = OPAQUE_SCHEMES
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(scheme));
+        if scheme.eq_ignore_ascii_case("file") {
             return Err(ConfigProblem::FileOrigin {
                 value: input.to_owned(),
-            })
+            });
         }
-        _ => return Err(invalid(OriginDefect::UnsupportedScheme, None)),
+        if let Some(&lower) = opaque {
+            // A blob: URL's origin is that of the page that made it.
+            let suggestion = (lower == "blob")
+                .then(|| rest.split_once("://"))
+                .flatten()
+                .and_then(|(inner, after)| {
+                    let host = after.split(['/', '?', '#']).next().unwrap_or_default();
+                    parse_origin(&format!("{inner}://{host}")).ok()
+                })
+                .map(|o| o.serialized);
+            return Err(ConfigProblem::OpaqueSchemeOrigin {
+                value: input.to_owned(),
+                scheme: lower.to_owned(),
+                suggestion,
+            });
+        }
+    }
+    if input.contains('*') {
+        return Err(ConfigProblem::PatternInExactOrigins {
+            value: input.to_owned(),
+        });
+    }
+    let Some((scheme, rest)) = input.split_once("://") else {
+        return Err(missing_separator(input));
+    };
+    let Some(scheme) = classify(scheme) else {
+        let suggestion = near_miss(&scheme.to_ascii_lowercase())
+            .and_then(|fixed| parse_origin(&format!("{fixed}://{rest}")).ok())
+            .map(|o| o.serialized);
+        return Err(invalid(OriginDefect::UnsupportedScheme, suggestion));
+    };
+    let scheme_name = match scheme {
+        Scheme::Http => "http",
+        Scheme::Https => "https",
+        Scheme::App(name) => name,
     };
 
     // Split the authority from anything after it; everything after it is a
@@ -81,17 +114,21 @@ pub(crate) fn parse_origin(input: &str) -> Result<ParsedOrigin, ConfigProblem> {
             b'#' => OriginDefect::Fragment,
             _ => OriginDefect::Path,
         };
-        let suggestion = parse_origin(&format!("{scheme}://{authority}"))
+        let suggestion = parse_origin(&format!("{scheme_name}://{authority}"))
             .ok()
             .map(|o| o.serialized);
         return Err(invalid(defect, suggestion));
     }
     if let Some((_, host_port)) = authority.rsplit_once('@') {
-        let suggestion = parse_origin(&format!("{scheme}://{host_port}"))
+        let suggestion = parse_origin(&format!("{scheme_name}://{host_port}"))
             .ok()
             .map(|o| o.serialized);
         return Err(invalid(OriginDefect::Userinfo, suggestion));
     }
+    if let Scheme::App(name) = scheme {
+        return parse_app_origin(input, name, authority);
+    }
+    let secure = scheme == Scheme::Https;
 
     // Host and port.
     let (host, port) = if let Some(after_bracket) = authority.strip_prefix('[') {
@@ -125,130 +162,161 @@ pub(crate) fn parse_origin(input: &str) -> Result<ParsedOrigin, ConfigProblem> {
         (parse_host(host).map_err(|d| invalid(d, None))?, port)
     };
 
+    let default = if secure { 443 } else { 80 };
     let port = match port {
         None => None,
         Some(p) => {
-            if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(invalid(OriginDefect::InvalidPort, None));
-            }
-            let n: u32 = p
-                .parse()
-                .map_err(|_| invalid(OriginDefect::InvalidPort, None))?;
-            if n > 65535 {
-                return Err(invalid(OriginDefect::InvalidPort, None));
-            }
-            let default = if secure { 443 } else { 80 };
+            let n = parse_port(p).ok_or_else(|| invalid(OriginDefect::InvalidPort, None))?;
             (n != default).then_some(n)
         }
     };
 
-    let loopback = match &host {
-        Host::Domain(d) => d == "localhost" || d.ends_with(".localhost"),
-        Host::V4(a) => a[0] == 127,
-        Host::V6(a) => a.is_loopback(),
-    };
-    let mut serialized = format!("{scheme}://");
-    match &host {
-        Host::Domain(d) => serialized.push_str(d),
-        Host::V4(a) => serialized.push_str(&format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])),
-        Host::V6(a) => {
-            serialized.push('[');
-            serialized.push_str(&serialize_ipv6(a));
-            serialized.push(']');
-        }
-    }
+    let mut serialized = String::with_capacity(input.len());
+    serialized.push_str(scheme_name);
+    serialized.push_str("://");
+    host.serialize(&mut serialized);
     if let Some(port) = port {
-        serialized.push_str(&format!(":{port}"));
+        // Writing to a `String` cannot fail.
+        let _ = write!(serialized, ":{port}");
     }
     Ok(ParsedOrigin {
         serialized,
         secure,
-        loopback,
+        loopback: host.is_loopback(),
+        app: false,
     })
 }
 
-enum Host {
-    Domain(String),
-    V4([u8; 4]),
-    V6(Ipv6Addr),
+/// A port as the URL parser reads it (<https://url.spec.whatwg.org/#port-state>):
+/// ASCII digits, leading zeros allowed, at most 65535; 0 is refused, since no
+/// browser ever sends it.
+pub(crate) fn parse_port(p: &str) -> Option<u16> {
+    if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = p.trim_start_matches('0');
+    if digits.len() > 5 {
+        return None;
+    }
+    match digits.parse::<u32>() {
+        Ok(n @ 1..=65535) => u16::try_from(n).ok(),
+        _ => None,
+    }
 }
 
-/// Parses an ASCII, non-bracketed host: a domain or an IPv4 address.
-fn parse_host(host: &str) -> Result<Host, OriginDefect> {
-    let lower = host.to_ascii_lowercase();
-    if lower.ends_with('.') {
-        return Err(OriginDefect::InvalidHost);
+/// An origin of an app or extension scheme: `scheme://host[:port]`. Its host
+/// is an opaque host (<https://url.spec.whatwg.org/#concept-opaque-host-parser>):
+/// kept byte for byte as written, since the embedder sends it as it is.
+fn parse_app_origin(
+    input: &str,
+    scheme: &'static str,
+    authority: &str,
+) -> Result<ParsedOrigin, ConfigProblem> {
+    let invalid = |defect, suggestion: Option<String>| ConfigProblem::InvalidOrigin {
+        value: input.to_owned(),
+        defect,
+        suggestion,
+    };
+    let (host, port) = match authority.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    if host.is_empty() {
+        return Err(invalid(OriginDefect::EmptyHost, None));
     }
-    let labels: Vec<&str> = lower.split('.').collect();
-    if labels.iter().any(|l| l.is_empty()) {
-        return Err(OriginDefect::InvalidHost);
+    if !host.is_ascii() {
+        return Err(ConfigProblem::NonAsciiHost {
+            value: input.to_owned(),
+        });
     }
-    // WHATWG URL: a host whose last label is numeric (decimal, or 0x hex) is
-    // parsed as IPv4. Only the plain dotted-decimal form is accepted here, so
-    // that the configuration reads like what the browser sends.
-    let last = labels[labels.len() - 1];
-    let numeric_last = last.bytes().all(|b| b.is_ascii_digit())
-        || (last.starts_with("0x") && last[2..].bytes().all(|b| b.is_ascii_hexdigit()));
-    if numeric_last {
-        if labels.len() != 4 {
-            return Err(OriginDefect::InvalidIpv4);
-        }
-        let mut octets = [0u8; 4];
-        for (slot, label) in octets.iter_mut().zip(&labels) {
-            let canonical = label.bytes().all(|b| b.is_ascii_digit())
-                && label.len() <= 3
-                && (label.len() == 1 || !label.starts_with('0'));
-            if !canonical {
-                return Err(OriginDefect::InvalidIpv4);
-            }
-            *slot = label.parse().map_err(|_| OriginDefect::InvalidIpv4)?;
-        }
-        return Ok(Host::V4(octets));
-    }
-    let valid = lower
+    let valid = host
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_');
-    if !valid {
-        return Err(OriginDefect::InvalidHost);
+    if !valid || host.starts_with('.') || host.ends_with('.') || host.contains("..") {
+        return Err(invalid(OriginDefect::InvalidHost, None));
     }
-    Ok(Host::Domain(lower))
+    super::host::check_domain(&host.to_ascii_lowercase()).map_err(|d| invalid(d, None))?;
+    let port = match port {
+        None => String::new(),
+        Some(p) => match parse_port(p) {
+            Some(n) => format!(":{n}"),
+            None => return Err(invalid(OriginDefect::InvalidPort, None)),
+        },
+    };
+    let lower = host.to_ascii_lowercase();
+    let (checked, defect) = match scheme {
+        "chrome-extension" => (
+            is_chrome_extension_id(host),
+            OriginDefect::InvalidChromeExtensionId,
+        ),
+        "moz-extension" => (
+            is_moz_extension_uuid(host),
+            OriginDefect::InvalidMozExtensionId,
+        ),
+        _ => (true, OriginDefect::InvalidHost),
+    };
+    if !checked {
+        let fixed_ok = match scheme {
+            "chrome-extension" => is_chrome_extension_id(&lower),
+            _ => is_moz_extension_uuid(&lower),
+        };
+        let suggestion = fixed_ok.then(|| format!("{scheme}://{lower}{port}"));
+        return Err(invalid(defect, suggestion));
+    }
+    Ok(ParsedOrigin {
+        serialized: format!("{scheme}://{host}{port}"),
+        secure: true,
+        loopback: false,
+        app: true,
+    })
 }
 
-/// [WHATWG URL IPv6 serializer](https://url.spec.whatwg.org/#concept-ipv6-serializer): lower-case hex, the first longest run of two or
-/// more zero pieces compressed to `::`, no embedded IPv4 form.
-fn serialize_ipv6(addr: &Ipv6Addr) -> String {
-    let pieces = addr.segments();
-    let (mut best_start, mut best_len) = (None, 1usize);
-    let mut i = 0;
-    while i < 8 {
-        if pieces[i] == 0 {
-            let start = i;
-            while i < 8 && pieces[i] == 0 {
-                i += 1;
+/// An origin without `://`: `app.example.com`, `http:/a.com`, `https:a.com`.
+fn missing_separator(input: &str) -> ConfigProblem {
+    let invalid = |defect, suggestion: Option<String>| ConfigProblem::InvalidOrigin {
+        value: input.to_owned(),
+        defect,
+        suggestion,
+    };
+    if let Some((scheme, rest)) = input.split_once(':') {
+        let lower = scheme.to_ascii_lowercase();
+        let fixed = match classify(&lower) {
+            Some(Scheme::Http) => Some("http"),
+            Some(Scheme::Https) => Some("https"),
+            Some(Scheme::App(name)) => Some(name),
+            None => near_miss(&lower),
+        };
+        if is_scheme_token(scheme) && !rest.starts_with(|c: char| c.is_ascii_digit()) {
+            if let Some(fixed) = fixed {
+                let rest = rest.trim_start_matches(['/', '\\']);
+                let suggestion = parse_origin(&format!("{fixed}://{rest}"))
+                    .ok()
+                    .map(|o| o.serialized);
+                return invalid(OriginDefect::SchemeSeparator, suggestion);
             }
-            if i - start > best_len {
-                best_len = i - start;
-                best_start = Some(start);
-            }
-        } else {
-            i += 1;
+        }
+        return invalid(OriginDefect::MissingScheme, None);
+    }
+    // `https//app.example.com`: the colon is missing.
+    let lower = input.to_ascii_lowercase();
+    for scheme in ["https", "http"] {
+        if let Some(rest) = lower
+            .strip_prefix(scheme)
+            .and_then(|r| r.strip_prefix("//"))
+        {
+            let suggestion = parse_origin(&format!(
+                "{scheme}://{}",
+                &input[input.len() - rest.len()..]
+            ))
+            .ok()
+            .map(|o| o.serialized);
+            return invalid(OriginDefect::SchemeSeparator, suggestion);
         }
     }
-    let mut out = String::new();
-    let mut i = 0;
-    while i < 8 {
-        if Some(i) == best_start {
-            out.push_str(if i == 0 { "::" } else { ":" });
-            i += best_len;
-            continue;
-        }
-        out.push_str(&format!("{:x}", pieces[i]));
-        if i != 7 {
-            out.push(':');
-        }
-        i += 1;
-    }
-    out
+    let suggestion = parse_origin(&format!("https://{input}"))
+        .ok()
+        .map(|o| o.serialized);
+    invalid(OriginDefect::MissingScheme, suggestion)
 }
 
 #[cfg(test)]
@@ -337,7 +405,155 @@ mod tests {
         assert_eq!(defect("//a.com").0, OriginDefect::MissingScheme);
         assert_eq!(
             defect("chrome-extension://abc").0,
-            OriginDefect::UnsupportedScheme
+            OriginDefect::InvalidChromeExtensionId
+        );
+        assert_eq!(defect("https://a.com:0").0, OriginDefect::InvalidPort);
+        assert_eq!(defect("https://a.com:00000").0, OriginDefect::InvalidPort);
+        assert_eq!(defect("https://a.com:065536").0, OriginDefect::InvalidPort);
+    }
+
+    #[test]
+    fn leading_zeros_in_ports_are_normalised() {
+        assert_eq!(
+            ok("https://app.example.com:000443"),
+            "https://app.example.com"
+        );
+        assert_eq!(
+            ok("https://app.example.com:0008443"),
+            "https://app.example.com:8443"
+        );
+        assert_eq!(
+            ok("http://localhost:0000000003000"),
+            "http://localhost:3000"
+        );
+    }
+
+    #[test]
+    fn app_and_extension_origins() {
+        for (given, want) in [
+            ("tauri://localhost", "tauri://localhost"),
+            ("TAURI://localhost", "tauri://localhost"),
+            ("capacitor://localhost", "capacitor://localhost"),
+            ("ionic://localhost", "ionic://localhost"),
+            (
+                "chrome-extension://abcdefghijklmnopabcdefghijklmnop",
+                "chrome-extension://abcdefghijklmnopabcdefghijklmnop",
+            ),
+            (
+                "moz-extension://2c127fa4-62c7-7e4f-90e5-472b45eecfdc",
+                "moz-extension://2c127fa4-62c7-7e4f-90e5-472b45eecfdc",
+            ),
+            (
+                "safari-web-extension://E4A8B9F1-0C3D-4E5F-8A9B-0C1D2E3F4A5B",
+                "safari-web-extension://E4A8B9F1-0C3D-4E5F-8A9B-0C1D2E3F4A5B",
+            ),
+            ("tauri://localhost:01420", "tauri://localhost:1420"),
+        ] {
+            let o = parse_origin(given).unwrap();
+            assert_eq!(o.serialized, want);
+            assert!(o.secure && o.app && !o.loopback);
+        }
+        assert_eq!(
+            defect("chrome-extension://ABCDEFGHIJKLMNOPABCDEFGHIJKLMNOP"),
+            (
+                OriginDefect::InvalidChromeExtensionId,
+                Some("chrome-extension://abcdefghijklmnopabcdefghijklmnop".into())
+            )
+        );
+        assert_eq!(
+            defect("moz-extension://my-addon").0,
+            OriginDefect::InvalidMozExtensionId
+        );
+        assert_eq!(
+            defect("tauri://localhost/").1,
+            Some("tauri://localhost".into())
+        );
+        assert_eq!(defect("tauri://u@localhost").0, OriginDefect::Userinfo);
+        assert_eq!(defect("tauri://").0, OriginDefect::EmptyHost);
+        assert_eq!(defect("tauri://a..b").0, OriginDefect::InvalidHost);
+    }
+
+    #[test]
+    fn other_schemes_get_hints() {
+        for (given, want) in [
+            ("htps://a.com", "https://a.com"),
+            ("hhtp://a.com", "http://a.com"),
+            ("wss://a.com", "https://a.com"),
+        ] {
+            assert_eq!(
+                defect(given),
+                (OriginDefect::UnsupportedScheme, Some(want.into())),
+                "{given}"
+            );
+        }
+        for (given, want) in [
+            ("http:/a.com", "http://a.com"),
+            ("https:/x.example", "https://x.example"),
+            ("https:a.com", "https://a.com"),
+            ("htps:/a.com", "https://a.com"),
+            ("https//a.com", "https://a.com"),
+            ("HTTP//A.com", "http://a.com"),
+        ] {
+            assert_eq!(
+                defect(given),
+                (OriginDefect::SchemeSeparator, Some(want.into())),
+                "{given}"
+            );
+        }
+        assert_eq!(defect("myapp://x"), (OriginDefect::UnsupportedScheme, None));
+        assert_eq!(defect("localhost:3000").0, OriginDefect::MissingScheme);
+        for opaque in [
+            "data:text/html,hi",
+            "about:blank",
+            "javascript:alert(1)",
+            "blob:null/1234",
+        ] {
+            assert!(
+                matches!(
+                    parse_origin(opaque),
+                    Err(ConfigProblem::OpaqueSchemeOrigin {
+                        suggestion: None,
+                        ..
+                    })
+                ),
+                "{opaque}"
+            );
+        }
+        assert_eq!(
+            parse_origin("blob:https://app.example.com/5e3c"),
+            Err(ConfigProblem::OpaqueSchemeOrigin {
+                value: "blob:https://app.example.com/5e3c".into(),
+                scheme: "blob".into(),
+                suggestion: Some("https://app.example.com".into()),
+            })
+        );
+        assert!(matches!(
+            parse_origin("file:/home/x"),
+            Err(ConfigProblem::FileOrigin { .. })
+        ));
+        assert!(matches!(
+            parse_origin("https://*.example.com"),
+            Err(ConfigProblem::PatternInExactOrigins { .. })
+        ));
+    }
+
+    #[test]
+    fn hosts_no_browser_sends() {
+        let long_label = format!("https://{}.example.com", "a".repeat(64));
+        assert_eq!(defect(&long_label).0, OriginDefect::LabelTooLong);
+        let long_host = format!("https://{}example.com", "abcdefghi.".repeat(25));
+        assert_eq!(defect(&long_host).0, OriginDefect::HostTooLong);
+        assert_eq!(
+            defect("https://xn--zz-99999.com").0,
+            OriginDefect::InvalidPunycode
+        );
+        assert_eq!(
+            ok("https://xn--bcher-kva.example"),
+            "https://xn--bcher-kva.example"
+        );
+        assert_eq!(
+            ok("https://my_app.example.com"),
+            "https://my_app.example.com"
         );
     }
 

@@ -1,28 +1,18 @@
-//! Subdomain patterns: `https://*.example.com` allows `https://a.example.com`
-//! and `https://a.b.example.com`, never `https://example.com` itself. A
-//! pattern over a public suffix ([Public Suffix List](https://publicsuffix.org/list/))
-//! is refused at build.
+//! Patterns: subdomain patterns (`https://*.example.com` allows
+//! `https://a.example.com` and `https://a.b.example.com`, never
+//! `https://example.com` itself) and any-port patterns on loopback hosts
+//! (`http://localhost:*`), parsed and normalised at `build()`.
 //!
-//! A pattern is parsed at `build()` into its scheme, the fixed host suffix
-//! after `*.` (normalised like an exact origin) and its port. Matching a
-//! request's `Origin` walks the host's labels from the left and looks each
-//! remaining suffix up in a hash map: the cost grows with the number of labels
-//! in the request's host (at most 127, hosts are capped at 253 bytes), never
-//! with the number of patterns, and nothing is allocated.
+//! Matching is in [`super::matcher`].
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
-use super::hash::WordHasher;
+use super::host::MAX_HOST_LEN;
 use super::parse::parse_origin;
+use super::scheme::{classify, Scheme};
 use crate::error::{ConfigProblem, OriginDefect};
 
-/// Longest host a pattern can match: the DNS limit. Browsers cannot reach a
-/// longer name, and the cap bounds the work per request.
-const MAX_HOST_LEN: usize = 253;
-
-/// Longest DNS label.
-const MAX_LABEL_LEN: usize = 63;
+/// A label no rule of the public suffix list names: the host
+/// `PROBE.<fixed part>` shows what the list says of every host under it.
+const PROBE: &str = "strict-cors-probe-label";
 
 /// A configured pattern, parsed and normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,15 +21,23 @@ pub(crate) struct ParsedPattern {
     pub(crate) serialized: String,
     /// `true` for `https`.
     pub(crate) secure: bool,
-    /// The host suffix after `*.`, e.g. `example.com`.
-    pub(crate) suffix: String,
-    /// The port as browsers write it (empty for the scheme's default port).
+    /// The fixed host: after `*.` for a subdomain pattern, e.g.
+    /// `example.com`; the whole host otherwise (`[::1]` in brackets).
+    pub(crate) host: String,
+    /// The port as browsers write it: empty for the scheme's default port,
+    /// `*` for any port.
     pub(crate) port: String,
-    /// Every host the pattern matches is loopback (`*.localhost`).
+    /// `*.` before the host: one or more labels.
+    pub(crate) subdomains: bool,
+    /// Length of the public suffix of the fixed host (subdomain patterns):
+    /// a host matches only when its own public suffix is as long.
+    pub(crate) public_suffix_len: u8,
+    /// Every host the pattern matches is loopback.
     pub(crate) loopback: bool,
 }
 
-/// Parses one configured pattern such as `https://*.example.com`.
+/// Parses one configured pattern such as `https://*.example.com` or
+/// `http://localhost:*`.
 pub(crate) fn parse_pattern(input: &str) -> Result<ParsedPattern, ConfigProblem> {
     let not_leftmost = || ConfigProblem::PatternWildcardNotLeftmostLabel {
         value: input.to_owned(),
@@ -55,59 +53,163 @@ pub(crate) fn parse_pattern(input: &str) -> Result<ParsedPattern, ConfigProblem>
                 suggestion,
             });
         }
+        if input.contains('*') {
+            return Err(ConfigProblem::InvalidOriginPattern {
+                value: input.to_owned(),
+                defect: OriginDefect::MissingScheme,
+                suggestion: None,
+            });
+        }
         // Delegate for the message (empty, whitespace, …).
         return Err(relabel(input, parse_origin(input).err()));
     };
-    let Some(rest) = rest.strip_prefix("*.") else {
-        if rest.contains('*') {
-            return Err(not_leftmost());
-        }
-        return Err(ConfigProblem::PatternWithoutWildcard {
+    if let Some(Scheme::App(_)) = classify(&scheme.to_ascii_lowercase()) {
+        return Err(ConfigProblem::PatternWithAppScheme {
             value: input.to_owned(),
         });
+    }
+    let (rest, any_port) = match rest.strip_suffix(":*") {
+        Some(r) => (r, true),
+        None => (rest, false),
+    };
+    let (rest, subdomains) = match rest.strip_prefix("*.") {
+        Some(r) => (r, true),
+        None => (rest, false),
     };
     if rest.contains('*') {
         return Err(not_leftmost());
     }
+    if !subdomains && !any_port {
+        return Err(ConfigProblem::PatternWithoutWildcard {
+            value: input.to_owned(),
+        });
+    }
     let origin = match parse_origin(&format!("{scheme}://{rest}")) {
         Ok(o) => o,
-        Err(problem) => return Err(relabel(input, Some(problem))),
+        Err(problem) => {
+            let relabelled = relabel(input, Some(problem));
+            return Err(match relabelled {
+                ConfigProblem::InvalidOriginPattern {
+                    value,
+                    defect,
+                    suggestion,
+                } => ConfigProblem::InvalidOriginPattern {
+                    value,
+                    defect,
+                    // `relabel` writes `*.`; put back what the pattern had.
+                    suggestion: suggestion.map(|s| {
+                        let s = if subdomains {
+                            s
+                        } else {
+                            s.replacen("*.", "", 1)
+                        };
+                        if any_port {
+                            format!("{s}:*")
+                        } else {
+                            s
+                        }
+                    }),
+                },
+                other => other,
+            });
+        }
     };
     // `scheme://host[:port]`, normalised.
     let (scheme, authority) = origin
         .serialized
         .split_once("://")
         .ok_or_else(not_leftmost)?;
-    let (host, port) = if authority.starts_with('[') {
-        return Err(ConfigProblem::PatternOverIpAddress {
-            value: input.to_owned(),
-        });
-    } else {
-        match authority.split_once(':') {
-            Some((h, p)) => (h, p),
-            None => (authority, ""),
-        }
+    let (host, port) = match authority.rfind(':') {
+        Some(i) if !authority[i..].contains(']') => (&authority[..i], &authority[i + 1..]),
+        _ => (authority, ""),
     };
-    if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return Err(ConfigProblem::PatternOverIpAddress {
+    let port_written = rest.rfind(':').is_some_and(|i| !rest[i..].contains(']'));
+    if any_port && port_written {
+        // `http://localhost:3000:*`
+        return Err(ConfigProblem::InvalidOriginPattern {
+            value: input.to_owned(),
+            defect: OriginDefect::InvalidPort,
+            suggestion: Some(format!(
+                "{scheme}://{}{host}:*",
+                if subdomains { "*." } else { "" }
+            )),
+        });
+    }
+    if any_port && !origin.loopback {
+        return Err(ConfigProblem::AnyPortOnNonLoopbackHost {
             value: input.to_owned(),
         });
     }
-    // `*.localhost` is loopback by definition (RFC 6761), useful in
-    // development, and not on the public suffix list's side of things.
+    let mut public_suffix_len = 0;
+    if subdomains {
+        if host.starts_with('[') || host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Err(ConfigProblem::PatternOverIpAddress {
+                value: input.to_owned(),
+            });
+        }
+        // The shortest host the pattern matches is `x.` + the fixed part.
+        if host.len() + 2 > MAX_HOST_LEN {
+            return Err(ConfigProblem::InvalidOriginPattern {
+                value: input.to_owned(),
+                defect: OriginDefect::HostTooLong,
+                suggestion: None,
+            });
+        }
+        public_suffix_len = check_public_suffixes(input, host)?;
+    }
+    let port = if any_port { "*" } else { port };
+    let mut serialized = format!("{scheme}://");
+    if subdomains {
+        serialized.push_str("*.");
+    }
+    serialized.push_str(host);
+    if !port.is_empty() {
+        serialized.push(':');
+        serialized.push_str(port);
+    }
+    Ok(ParsedPattern {
+        serialized,
+        secure: origin.secure,
+        host: host.to_owned(),
+        port: port.to_owned(),
+        subdomains,
+        public_suffix_len,
+        loopback: origin.loopback,
+    })
+}
+
+/// The public suffix list's verdict on a subdomain pattern's fixed part
+/// (<https://publicsuffix.org/list/>, ICANN and private sections, as the
+/// `psl` crate compiles it): refused when it is a public suffix itself
+/// (`*.com`, `*.github.io`), or when every host under it sits under a
+/// public suffix of its own (a wildcard rule such as `*.r.appspot.com`),
+/// since the pattern matches a host only when the host's public suffix is
+/// the fixed part's. `*.localhost` is loopback by definition (RFC 6761 §6.3)
+/// and stays allowed. Returns the length of the fixed part's public suffix.
+fn check_public_suffixes(input: &str, host: &str) -> Result<u8, ConfigProblem> {
+    let suffix_len = |name: &str| psl::suffix(name.as_bytes()).map(|s| s.as_bytes().len());
     if host != "localhost" && psl::domain(host.as_bytes()).is_none() {
         return Err(ConfigProblem::PatternOverPublicSuffix {
             value: input.to_owned(),
             suffix: host.to_owned(),
         });
     }
-    Ok(ParsedPattern {
-        serialized: format!("{scheme}://*.{authority}"),
-        secure: origin.secure,
-        suffix: host.to_owned(),
-        port: port.to_owned(),
-        loopback: origin.loopback,
-    })
+    let own = suffix_len(host);
+    let probe = format!("{PROBE}.{host}");
+    let below = suffix_len(&probe);
+    match (own, below) {
+        (Some(own), Some(below)) if own == below => {
+            u8::try_from(own).map_err(|_| ConfigProblem::InvalidOriginPattern {
+                value: input.to_owned(),
+                defect: OriginDefect::HostTooLong,
+                suggestion: None,
+            })
+        }
+        _ => Err(ConfigProblem::PatternUnderPublicSuffixRule {
+            value: input.to_owned(),
+            rule: format!("*.{host}"),
+        }),
+    }
 }
 
 /// Turns a problem found while parsing the pattern's fixed part as an origin
@@ -126,6 +228,14 @@ fn relabel(input: &str, problem: Option<ConfigProblem>) -> ConfigProblem {
             }),
         },
         Some(ConfigProblem::NonAsciiHost { .. }) => ConfigProblem::NonAsciiHost { value },
+        Some(ConfigProblem::FileOrigin { .. }) => ConfigProblem::FileOrigin { value },
+        Some(ConfigProblem::OpaqueSchemeOrigin { scheme, .. }) => {
+            ConfigProblem::OpaqueSchemeOrigin {
+                value,
+                scheme,
+                suggestion: None,
+            }
+        }
         _ => ConfigProblem::InvalidOriginPattern {
             value,
             defect: OriginDefect::UnsupportedScheme,
@@ -134,133 +244,16 @@ fn relabel(input: &str, problem: Option<ConfigProblem>) -> ConfigProblem {
     }
 }
 
-/// Where a pattern applies besides its host suffix.
-#[derive(Debug, Clone)]
-struct Entry {
-    secure: bool,
-    /// Port bytes as browsers send them; empty for the default port.
-    port: Box<[u8]>,
-}
-
-/// The compiled patterns: host suffix → the scheme/port pairs it is allowed
-/// with.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct PatternSet {
-    map: HashMap<Box<[u8]>, Vec<Entry>, BuildHasherDefault<WordHasher>>,
-    /// Bit `n` set when some suffix is `n` bytes long: most candidate
-    /// suffixes of a request host are skipped without hashing.
-    lengths: [u64; 4],
-    /// The normalised patterns, for `Debug`.
-    serialized: Vec<String>,
-}
-
-impl PatternSet {
-    pub(crate) fn insert(&mut self, pattern: &ParsedPattern) {
-        let len = pattern.suffix.len();
-        if len > MAX_HOST_LEN {
-            return;
-        }
-        self.lengths[len / 64] |= 1 << (len % 64);
-        let entries = self
-            .map
-            .entry(pattern.suffix.as_bytes().into())
-            .or_default();
-        let entry = Entry {
-            secure: pattern.secure,
-            port: pattern.port.as_bytes().into(),
-        };
-        if !entries
-            .iter()
-            .any(|e| e.secure == entry.secure && e.port == entry.port)
-        {
-            entries.push(entry);
-            self.serialized.push(pattern.serialized.clone());
-        }
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
-    /// The normalised patterns, in configuration order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
-        self.serialized.iter().map(String::as_str)
-    }
-
-    #[inline]
-    fn has_length(&self, len: usize) -> bool {
-        len <= MAX_HOST_LEN && self.lengths[len / 64] & (1 << (len % 64)) != 0
-    }
-
-    /// Whether a request's `Origin` bytes match a pattern. Byte-exact like
-    /// the exact-origin lookup: only the lower-case, canonical serialisation
-    /// that browsers send can match. Allocation-free.
-    pub(crate) fn matches(&self, origin: &[u8]) -> bool {
-        if self.map.is_empty() {
-            return false;
-        }
-        let (secure, authority) = if let Some(rest) = origin.strip_prefix(b"https://") {
-            (true, rest)
-        } else if let Some(rest) = origin.strip_prefix(b"http://") {
-            (false, rest)
-        } else {
-            return false;
-        };
-        // An entry's empty port means the scheme's default, which browsers
-        // leave out: a request's `host:` with nothing after it never matches.
-        let (host, port) = match authority.iter().position(|&b| b == b':') {
-            Some(i) if i + 1 < authority.len() => (&authority[..i], &authority[i + 1..]),
-            Some(_) => return false,
-            None => (authority, &b""[..]),
-        };
-        if host.len() > MAX_HOST_LEN || host.is_empty() {
-            return false;
-        }
-        // Walk the leftmost labels; every label the wildcard stands for must
-        // be a valid, lower-case DNS label, so once one is not, no longer
-        // prefix can match either.
-        let mut start = 0;
-        while let Some(dot) = host[start..].iter().position(|&b| b == b'.') {
-            let label = &host[start..start + dot];
-            if !is_dns_label(label) {
-                return false;
-            }
-            let suffix = &host[start + dot + 1..];
-            if self.has_length(suffix.len()) {
-                if let Some(entries) = self.map.get(suffix) {
-                    if entries
-                        .iter()
-                        .any(|e| e.secure == secure && *e.port == *port)
-                    {
-                        return true;
-                    }
-                }
-            }
-            start += dot + 1;
-        }
-        false
-    }
-}
-
-/// A lower-case DNS label: 1 to 63 letters, digits and hyphens.
-#[inline]
-fn is_dns_label(label: &[u8]) -> bool {
-    !label.is_empty()
-        && label.len() <= MAX_LABEL_LEN
-        && label
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::matcher::PatternSet;
     use super::*;
 
     fn set(patterns: &[&str]) -> PatternSet {
         let mut set = PatternSet::default();
         for p in patterns {
             match parse_pattern(p) {
-                Ok(p) => set.insert(&p),
+                Ok(p) => assert!(set.insert(&p)),
                 Err(e) => panic!("{p}: {e}"),
             }
         }
@@ -278,7 +271,7 @@ mod tests {
     fn normalises_like_origins() {
         let p = parse_pattern("HTTPS://*.Example.COM:443").unwrap();
         assert_eq!(p.serialized, "https://*.example.com");
-        assert_eq!(p.suffix, "example.com");
+        assert_eq!(p.host, "example.com");
         assert_eq!(p.port, "");
         assert!(p.secure);
         let p = parse_pattern("http://*.localhost:03000").unwrap();
@@ -477,7 +470,7 @@ mod tests {
         let mut s = PatternSet::default();
         for i in 0..10_000 {
             let p = parse_pattern(&format!("https://*.tenant{i}.example.com")).unwrap();
-            s.insert(&p);
+            assert!(s.insert(&p));
         }
         assert!(s.matches(b"https://app.tenant9999.example.com"));
         assert!(!s.matches(b"https://app.tenant10000.example.com"));

@@ -1,65 +1,167 @@
 //! The allowlist that request `Origin` values are looked up in.
+//!
+//! Every normalised origin is kept once, in one contiguous arena (each
+//! followed by `\n`), indexed by a compact open-addressing table of offsets:
+//! no allocation per origin, about 1.5 times the origins' text in memory. The
+//! arena is one shared [`Bytes`] buffer, so the `Access-Control-Allow-Origin`
+//! value of a match is a slice of it: a reference-count bump, not an
+//! allocation.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+use std::fmt;
 
+use bytes::Bytes;
 use http::HeaderValue;
 
-use super::hash::WordHasher;
-use super::pattern::{ParsedPattern, PatternSet};
+use super::hash::hash_bytes;
+use super::matcher::PatternSet;
+use super::pattern::ParsedPattern;
+use super::table::Index;
 
-/// The exact-origin allowlist: normalised origin bytes → the pre-rendered
-/// `Access-Control-Allow-Origin` value.
-#[derive(Debug, Clone, Default)]
+/// The compiled allowlist: exact origins and patterns.
+#[derive(Clone, Default)]
 pub(crate) struct OriginSet {
-    map: HashMap<Box<[u8]>, HeaderValue, BuildHasherDefault<WordHasher>>,
-    /// Subdomain patterns, tried after the exact lookup misses.
+    /// The normalised origins, each followed by `\n`, in configuration order.
+    arena: Bytes,
+    index: Index,
+    /// Subdomain and any-port patterns, tried after the exact lookup misses.
     patterns: PatternSet,
 }
 
-impl OriginSet {
-    pub(crate) fn insert(&mut self, serialized: &str) {
-        if let Ok(value) = HeaderValue::from_str(serialized) {
-            // A value built from owned bytes turns shareable on its first clone
-            // (which allocates once); do that here, so cloning it per request
-            // is a reference-count bump.
-            let shared = value.clone();
-            self.map.insert(serialized.as_bytes().into(), shared);
+/// Collects an [`OriginSet`] at `build()`.
+#[derive(Default)]
+pub(crate) struct OriginSetBuilder {
+    arena: Vec<u8>,
+    index: Index,
+    patterns: PatternSet,
+    /// Something did not fit the index (over 4 GiB of origins).
+    overflow: bool,
+}
+
+impl OriginSetBuilder {
+    /// Room for `origins` exact origins and `patterns` patterns, with
+    /// `text` bytes of origins, without growing.
+    pub(crate) fn with_capacity(origins: usize, patterns: usize, text: usize) -> Self {
+        OriginSetBuilder {
+            arena: Vec::with_capacity(text + origins),
+            index: Index::with_capacity(origins),
+            patterns: PatternSet::with_capacity(patterns),
+            overflow: false,
         }
     }
 
-    /// The `Access-Control-Allow-Origin` value for a request's `Origin`
-    /// bytes, when they are allowed. Byte-exact: no case folding, no trimming.
-    #[inline]
-    pub(crate) fn get(&self, origin: &[u8]) -> Option<&HeaderValue> {
-        self.map.get(origin)
+    /// Adds a normalised origin; a duplicate is ignored.
+    pub(crate) fn insert(&mut self, serialized: &str) {
+        let bytes = serialized.as_bytes();
+        let arena = &self.arena;
+        let added = self.index.insert(
+            hash_bytes(bytes),
+            (arena.len(), bytes.len(), 0),
+            |off, len| arena.get(off..off + len) == Some(bytes),
+            |off, len| hash_bytes(arena.get(off..off + len).unwrap_or_default()),
+        );
+        match added {
+            Some(true) => {
+                self.arena.extend_from_slice(bytes);
+                self.arena.push(b'\n');
+            }
+            Some(false) => {}
+            None => self.overflow = true,
+        }
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        self.map.keys().map(|k| &**k)
-    }
-
+    /// Adds a parsed pattern; a duplicate is ignored.
     pub(crate) fn insert_pattern(&mut self, pattern: &ParsedPattern) {
-        self.patterns.insert(pattern);
+        if !self.patterns.insert(pattern) {
+            self.overflow = true;
+        }
     }
 
-    /// The normalised subdomain patterns.
+    /// The set; `None` when it outgrew the index.
+    pub(crate) fn finish(mut self) -> Option<OriginSet> {
+        if self.overflow {
+            return None;
+        }
+        self.arena.shrink_to_fit();
+        self.patterns.shrink_to_fit();
+        let arena = Bytes::from(self.arena);
+        // A buffer made from a `Vec` turns shareable on its first clone
+        // (which allocates once): do that here, so that every slice taken
+        // per request is a reference-count bump.
+        drop(arena.clone());
+        Some(OriginSet {
+            arena,
+            index: self.index,
+            patterns: self.patterns,
+        })
+    }
+}
+
+impl OriginSet {
+    /// The position of a request's `Origin` bytes in the arena, when they
+    /// are an allowed exact origin. Byte-exact: no case folding, no trimming.
+    #[inline]
+    fn find(&self, origin: &[u8]) -> Option<(usize, usize)> {
+        let arena = &self.arena;
+        let eq = |off: usize, len: usize| {
+            len == origin.len() && arena.get(off..off + len) == Some(origin)
+        };
+        self.index
+            .find(hash_bytes(origin), eq)
+            .map(|found| (found.off, found.len))
+    }
+
+    /// Whether these exact bytes are an allowed exact origin.
+    #[cfg(test)]
+    pub(crate) fn contains(&self, origin: &[u8]) -> bool {
+        self.find(origin).is_some()
+    }
+
+    /// The normalised exact origins, in configuration order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        self.arena.split(|&b| b == b'\n').filter(|o| !o.is_empty())
+    }
+
+    /// The number of distinct exact origins.
+    pub(crate) fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The normalised patterns, in configuration order.
     pub(crate) fn patterns(&self) -> impl Iterator<Item = &str> {
         self.patterns.iter()
     }
 
     /// The `Access-Control-Allow-Origin` value for a request's `Origin`, when
-    /// allowed: the pre-rendered value of an exact match, or else, for a
-    /// pattern match, the request's own value (a reference-count bump).
+    /// allowed: for an exact match a slice of the arena, for a pattern match
+    /// the request's own value (both a reference-count bump).
     #[inline]
     pub(crate) fn allow(&self, origin: &HeaderValue) -> Option<HeaderValue> {
-        if let Some(v) = self.get(origin.as_bytes()) {
-            return Some(v.clone());
+        let bytes = origin.as_bytes();
+        if let Some((off, len)) = self.find(bytes) {
+            if off + len <= self.arena.len() {
+                return HeaderValue::from_maybe_shared(self.arena.slice(off..off + len)).ok();
+            }
         }
-        if !self.patterns.is_empty() && self.patterns.matches(origin.as_bytes()) {
+        if !self.patterns.is_empty() && self.patterns.matches(bytes) {
             return Some(origin.clone());
         }
         None
+    }
+}
+
+impl fmt::Debug for OriginSet {
+    /// A count and the first few origins, never the whole arena.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let first: Vec<&str> = self
+            .iter()
+            .take(8)
+            .filter_map(|o| std::str::from_utf8(o).ok())
+            .collect();
+        f.debug_struct("OriginSet")
+            .field("len", &self.len())
+            .field("first", &first)
+            .field("patterns", &self.patterns().take(8).collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -67,11 +169,23 @@ impl OriginSet {
 mod tests {
     use super::*;
 
+    fn set(origins: &[&str]) -> OriginSet {
+        let mut b = OriginSetBuilder::default();
+        for o in origins {
+            b.insert(o);
+        }
+        b.finish().unwrap()
+    }
+
     #[test]
     fn set_lookup_is_byte_exact() {
-        let mut set = OriginSet::default();
-        set.insert("https://app.example.com");
-        assert!(set.get(b"https://app.example.com").is_some());
+        let set = set(&[
+            "https://app.example.com",
+            "https://b.example.com",
+            "https://app.example.com",
+        ]);
+        assert!(set.contains(b"https://app.example.com"));
+        assert_eq!(set.len(), 2);
         for miss in [
             "https://app.example.com.evil.net",
             "https://evilapp.example.com",
@@ -79,10 +193,33 @@ mod tests {
             "https://app.example.com:8443",
             "https://APP.example.com",
             "https://app.example.com/",
+            "https://app.example.com\n",
+            "https://app.example.co",
             "null",
             "",
         ] {
-            assert!(set.get(miss.as_bytes()).is_none(), "{miss}");
+            assert!(!set.contains(miss.as_bytes()), "{miss:?}");
         }
+        let value = HeaderValue::from_static("https://b.example.com");
+        assert_eq!(set.allow(&value).unwrap(), "https://b.example.com");
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            vec![&b"https://app.example.com"[..], b"https://b.example.com"]
+        );
+    }
+
+    #[test]
+    fn grows_past_its_capacity() {
+        let mut b = OriginSetBuilder::with_capacity(1, 0, 10);
+        let all: Vec<String> = (0..5000)
+            .map(|i| format!("https://t{i}.example.com"))
+            .collect();
+        for o in &all {
+            b.insert(o);
+        }
+        let set = b.finish().unwrap();
+        assert_eq!(set.len(), 5000);
+        assert!(all.iter().all(|o| set.contains(o.as_bytes())));
+        assert!(!set.contains(b"https://t5000.example.com"));
     }
 }
