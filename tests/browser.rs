@@ -964,7 +964,8 @@ fn deviation(
 /// must the command; and on every case it must equal the model's, which it
 /// is built on. The one exception is the documented deviation the three
 /// engines share ([`deviation`]): there the command follows the standard,
-/// like the model, and must say so with its own failure code.
+/// like the model, and must say so with its own failure code and a summary
+/// saying that today's engines still let the request through.
 #[test]
 #[ignore = "needs Chromium, Firefox and WebKit (see above) and the built command: cargo build -p strict-cors-cli"]
 fn the_doctor_agrees_with_the_engines_on_random_cors_cases() {
@@ -1073,7 +1074,10 @@ fn the_doctor_agrees_with_the_engines_on_random_cors_cases() {
             )
             .is_some()
         });
-        if shared && run.json["failure"] == "authorization_not_covered_by_wildcard" {
+        let says_so = run.json["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("still let it through"));
+        if shared && run.json["failure"] == "authorization_not_covered_by_wildcard" && says_so {
             shared_deviation += 1;
         } else if got.readable == engines[0].readable {
             problems.push(report(
