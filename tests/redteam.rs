@@ -320,3 +320,86 @@ fn leading_zeros_in_ports_are_normalised() {
     assert!(allowed(&l, "https://app.example.com:8443"));
     assert!(!allowed(&l, "https://app.example.com:008443"));
 }
+
+// ---------------------------------------------------------------------------
+// Issue 12.3: every problem at once, really. Nothing short-circuits the
+// validation of other values (a `*` beside explicit origins, a fractional
+// max age over the cap, an empty entry in an environment list).
+
+#[test]
+fn wildcard_beside_explicit_origins_still_validates_them() {
+    let p = problems(
+        CorsLayer::builder()
+            .allow_origins(["*", "null", "https://x.example.com/"])
+            .allow_credentials(true)
+            .allow_methods(["TRACE"]),
+    );
+    assert_eq!(p.len(), 5, "{p:#?}");
+    assert!(matches!(p[0], ConfigProblem::WildcardOriginWithCredentials));
+    assert!(matches!(
+        p[1],
+        ConfigProblem::WildcardOriginWithOthers { .. }
+    ));
+    assert!(matches!(p[2], ConfigProblem::NullOrigin { .. }));
+    assert!(matches!(
+        p[3],
+        ConfigProblem::InvalidOrigin {
+            defect: OriginDefect::Path,
+            ..
+        }
+    ));
+    assert!(matches!(p[4], ConfigProblem::ForbiddenMethod { .. }));
+}
+
+#[test]
+fn wildcard_beside_patterns_still_validates_them() {
+    let p = problems(
+        CorsLayer::builder()
+            .allow_any_origin()
+            .allow_origins(["http://api.example.com"])
+            .allow_origin_patterns(["https://*.com", "https://*.example.com"]),
+    );
+    assert!(matches!(
+        p[0],
+        ConfigProblem::WildcardOriginWithOthers { .. }
+    ));
+    assert!(
+        p.iter()
+            .any(|p| matches!(p, ConfigProblem::PatternOverPublicSuffix { .. })),
+        "{p:#?}"
+    );
+    assert_eq!(p.len(), 2, "{p:#?}");
+}
+
+#[test]
+fn fractional_max_age_over_the_cap_reports_both() {
+    let p = problems(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .max_age(std::time::Duration::from_millis(90_000_500)),
+    );
+    assert_eq!(p.len(), 2, "{p:#?}");
+    assert!(matches!(p[0], ConfigProblem::MaxAgeNotWholeSeconds { .. }));
+    assert!(matches!(
+        p[1],
+        ConfigProblem::MaxAgeTooLong { seconds: 90_000 }
+    ));
+}
+
+#[test]
+fn empty_env_entry_does_not_hide_the_others() {
+    let err = CorsBuilder::from_lookup("CORS_", |name| {
+        (name == "CORS_ALLOWED_ORIGINS").then(|| "null,,https://x.example.com/".to_owned())
+    })
+    .map(|_| ())
+    .expect_err("an empty entry and two bad origins");
+    let p = err.problems();
+    assert_eq!(p.len(), 3, "{p:#?}");
+    assert!(matches!(p[0], ConfigProblem::InvalidEnvVar { .. }));
+    for located in &p[1..] {
+        assert!(
+            matches!(located, ConfigProblem::Located { location, .. } if location == "CORS_ALLOWED_ORIGINS"),
+            "{located:?}"
+        );
+    }
+}

@@ -104,6 +104,10 @@ impl CorsBuilder {
                     origin: other.clone(),
                 });
                 ok = false;
+                // Every problem at once: the explicit entries are invalid
+                // beside `*`, and their own defects are reported too, so the
+                // next build does not reveal new ones.
+                self.check_explicit_origins(problems);
             }
             return ok.then_some(AllowedOrigins::Any);
         }
@@ -115,7 +119,34 @@ impl CorsBuilder {
         let text = self.origins.iter().map(String::len).sum();
         let mut set =
             OriginSetBuilder::with_capacity(self.origins.len(), self.patterns.len(), text);
-        for raw in &self.origins {
+        self.insert_explicit_origins(&mut set, problems);
+        if problems.len() != before {
+            return None;
+        }
+        match set.finish() {
+            Some(set) => Some(AllowedOrigins::Exact(set)),
+            None => {
+                problems.push(ConfigProblem::AllowlistTooLarge);
+                None
+            }
+        }
+    }
+
+    /// Validates the exact origins and patterns (other than `*`) without
+    /// keeping them, for a configuration already invalid because of `*`.
+    fn check_explicit_origins(&self, problems: &mut Vec<ConfigProblem>) {
+        let mut set = OriginSetBuilder::with_capacity(0, 0, 0);
+        self.insert_explicit_origins(&mut set, problems);
+    }
+
+    /// Parses every exact origin (skipping `*`) and pattern into `set`,
+    /// pushing one problem per invalid value.
+    fn insert_explicit_origins(
+        &self,
+        set: &mut OriginSetBuilder,
+        problems: &mut Vec<ConfigProblem>,
+    ) {
+        for raw in self.origins.iter().filter(|o| *o != "*") {
             match parse_origin(raw) {
                 Ok(origin) => {
                     if self.credentials
@@ -149,16 +180,6 @@ impl CorsBuilder {
                     }
                 }
                 Err(p) => problems.push(p),
-            }
-        }
-        if problems.len() != before {
-            return None;
-        }
-        match set.finish() {
-            Some(set) => Some(AllowedOrigins::Exact(set)),
-            None => {
-                problems.push(ConfigProblem::AllowlistTooLarge);
-                None
             }
         }
     }
@@ -254,16 +275,20 @@ impl CorsBuilder {
         let Some(age) = self.max_age else {
             return Some(None);
         };
+        let before = problems.len();
+        // Both checks, not the first only: a fractional value over the cap
+        // has two problems.
         if age.subsec_nanos() != 0 {
             problems.push(ConfigProblem::MaxAgeNotWholeSeconds {
                 millis: age.as_millis(),
             });
-            return None;
         }
         if age > MAX_AGE_LIMIT {
             problems.push(ConfigProblem::MaxAgeTooLong {
                 seconds: age.as_secs(),
             });
+        }
+        if problems.len() != before {
             return None;
         }
         Some(render(&age.as_secs().to_string()))
