@@ -403,3 +403,27 @@ fn empty_env_entry_does_not_hide_the_others() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Issue 12.10: `ConfigError` prints its hints from `main`, whose `Err` is
+// printed with `Debug`.
+
+#[test]
+fn config_error_debug_shows_the_display_lines() {
+    let err = CorsLayer::builder()
+        .allow_origins(["https://app.example.com/"])
+        .max_age(std::time::Duration::from_secs(90_000))
+        .build()
+        .map(|_| ())
+        .expect_err("two problems");
+    let display = err.to_string();
+    assert_eq!(format!("{err:?}"), display);
+    assert!(display.contains("did you mean \"https://app.example.com\""));
+    assert_eq!(display.lines().count(), 2);
+    // What `fn main() -> Result<(), Box<dyn Error>>` prints after "Error: ".
+    let boxed: Box<dyn std::error::Error> = Box::new(err);
+    let printed = format!("{boxed:?}");
+    assert_eq!(printed, display);
+    assert!(!printed.contains("problems:"), "{printed}");
+    assert!(!printed.contains("ConfigError {"), "{printed}");
+}

@@ -13,7 +13,10 @@ pub use problem::ConfigProblem;
 /// The error of [`CorsBuilder::build`](crate::CorsBuilder::build): every
 /// problem found in the configuration, not just the first.
 ///
-/// `Display` prints one problem per line.
+/// `Display` prints one problem per line, and so does `Debug`, so that
+/// `fn main() -> Result<(), Box<dyn std::error::Error>>` (which prints the
+/// error with `Debug`) shows the problems and their hints, not a struct
+/// dump. The typed problems are in [`problems`](Self::problems).
 ///
 /// ```
 /// use strict_cors::{ConfigProblem, CorsLayer};
@@ -27,8 +30,9 @@ pub use problem::ConfigProblem;
 /// assert_eq!(err.problems().len(), 2);
 /// assert!(matches!(err.problems()[0], ConfigProblem::WildcardOriginWithCredentials));
 /// assert_eq!(err.to_string().lines().count(), 2);
+/// assert_eq!(format!("{err:?}"), err.to_string());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConfigError {
     problems: Vec<ConfigProblem>,
 }
@@ -59,6 +63,13 @@ impl fmt::Display for ConfigError {
             write!(f, "{p}")?;
         }
         Ok(())
+    }
+}
+
+/// The same lines as `Display`: what `main` prints when it returns the error.
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
