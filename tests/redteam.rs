@@ -427,3 +427,296 @@ fn config_error_debug_shows_the_display_lines() {
     assert!(!printed.contains("problems:"), "{printed}");
     assert!(!printed.contains("ConfigError {"), "{printed}");
 }
+
+// ---------------------------------------------------------------------------
+// Shared by the log sections (12.6, 12.7): a subscriber that keeps the whole
+// text of every event (every field, message included), and a layer driven
+// without a runtime (the inner service answers at once).
+
+#[cfg(feature = "tracing")]
+mod logs {
+    use std::convert::Infallible;
+    use std::fmt;
+    use std::sync::{Arc, Mutex};
+
+    use futures_util::FutureExt;
+    use http::{Request, Response};
+    use strict_cors::CorsLayer;
+    use tower::{Layer, Service};
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    /// One event: `(field name, field text)` in order.
+    pub type Fields = Vec<(String, String)>;
+
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<Fields>>>);
+
+    struct Visitor<'a>(&'a mut Fields);
+
+    impl Visit for Visitor<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+            self.0.push((field.name().to_owned(), format!("{value:?}")));
+        }
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.push((field.name().to_owned(), value.to_owned()));
+        }
+    }
+
+    impl Subscriber for Capture {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut fields = Vec::new();
+            event.record(&mut Visitor(&mut fields));
+            self.0.lock().unwrap().push(fields);
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    /// Sends each request through `layer` (the inner service answers with
+    /// `set_cookie` when given); returns every event emitted.
+    pub fn events(
+        layer: &CorsLayer,
+        set_cookie: Option<&'static str>,
+        requests: impl IntoIterator<Item = Request<()>>,
+    ) -> Vec<Fields> {
+        let inner = tower::service_fn(move |_req: Request<()>| async move {
+            let mut res = Response::new(());
+            if let Some(c) = set_cookie {
+                res.headers_mut()
+                    .insert("set-cookie", http::HeaderValue::from_static(c));
+            }
+            Ok::<_, Infallible>(res)
+        });
+        let mut svc = layer.layer(inner);
+        let capture = Capture::default();
+        tracing::subscriber::with_default(capture.clone(), || {
+            for req in requests {
+                let res = svc.call(req).now_or_never().expect("ready at once");
+                assert!(res.is_ok());
+            }
+        });
+        let events = capture.0.lock().unwrap().clone();
+        events
+    }
+
+    /// The value of field `name` in `event`.
+    pub fn field<'a>(event: &'a Fields, name: &str) -> Option<&'a str> {
+        event
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every field of every event, as one text.
+    pub fn text(events: &[Fields]) -> String {
+        events
+            .iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12.6: no cookie value (nor `Authorization`, nor `Cookie`) in any
+// event; every field bounded and escaped.
+
+#[cfg(feature = "tracing")]
+fn credentialed_get(origin: &str, host: &str) -> Request<()> {
+    Request::get("/me")
+        .header("origin", origin)
+        .header("host", host)
+        .header("authorization", "Bearer s3cr3t-token")
+        .header("cookie", "sid=s3cr3t-cookie")
+        .body(())
+        .expect("request")
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn a_nameless_cookie_is_logged_without_its_value() {
+    // RFC 6265bis §5.6: without `=`, the whole pair is the cookie's value.
+    for set_cookie in [
+        "s3cr3t-value; Path=/; HttpOnly",
+        "s3cr3t-value; SameSite=None",
+        "=s3cr3t-value; SameSite=Lax",
+    ] {
+        let layer = layer(
+            CorsLayer::builder()
+                .allow_origins(["https://app.example.com"])
+                .allow_credentials(true),
+        );
+        let events = logs::events(
+            &layer,
+            Some(set_cookie),
+            [credentialed_get("https://app.example.com", "api.other.net")],
+        );
+        assert_eq!(events.len(), 1, "{set_cookie}: {events:?}");
+        assert!(
+            logs::field(&events[0], "reason").is_some_and(|r| r.starts_with("cookie_")),
+            "{events:?}"
+        );
+        assert_eq!(logs::field(&events[0], "cookie"), Some(""));
+        let text = logs::text(&events);
+        assert!(text.contains("(nameless)"), "{text}");
+        assert!(!text.contains("s3cr3t"), "{set_cookie} leaks: {text}");
+    }
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn no_event_carries_a_secret_and_every_field_is_bounded_and_escaped() {
+    let layer = layer(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_credentials(true)
+            .allow_methods(["PUT"])
+            .allow_headers(["content-type"]),
+    );
+    let secrets = |mut b: http::request::Builder| {
+        b = b
+            .header("authorization", "Bearer s3cr3t-token")
+            .header("cookie", "sid=s3cr3t-cookie")
+            .header("x-api-key", "s3cr3t-key");
+        b
+    };
+    let preflight = |origin: &[u8], method: &str, headers: Option<&[u8]>| {
+        let mut b = secrets(Request::options("/me"))
+            .header("origin", origin)
+            .header("access-control-request-method", method);
+        if let Some(h) = headers {
+            b = b.header("access-control-request-headers", h);
+        }
+        b.body(()).expect("request")
+    };
+    let long_method = "X".repeat(5_000);
+    let long_origin = format!("https://{}.example.net", "a".repeat(10_000));
+    let requests = vec![
+        // Refused origin, with odd bytes (tab, obs-text) and a huge one.
+        secrets(Request::get("/"))
+            .header("origin", &b"https://evil.example.net\t\xff"[..])
+            .body(())
+            .expect("request"),
+        secrets(Request::get("/"))
+            .header("origin", long_origin.as_str())
+            .body(())
+            .expect("request"),
+        // An unbounded request method on a refused origin.
+        secrets(Request::builder().method(long_method.as_str()).uri("/"))
+            .header("origin", "https://evil.example.net")
+            .body(())
+            .expect("request"),
+        // Two Origin headers.
+        secrets(Request::get("/"))
+            .header("origin", "https://app.example.com")
+            .header("origin", "https://evil.example.net")
+            .body(())
+            .expect("request"),
+        preflight(b"https://app.example.com", "PATCH", None),
+        preflight(b"https://app.example.com", "BAD METHOD", None),
+        preflight(b"https://app.example.com", "PUT", Some(b"authorization")),
+        preflight(b"https://app.example.com", "PUT", Some(b"x-a\xffb")),
+        preflight(b"https://app.example.com", "PUT", Some(b",,,;;;")),
+    ];
+    let n = requests.len();
+    let events = logs::events(&layer, None, requests);
+    assert_eq!(
+        events.len(),
+        n,
+        "one event per refused request: {events:#?}"
+    );
+    let text = logs::text(&events);
+    assert!(!text.contains("s3cr3t"), "{text}");
+    for event in &events {
+        for (name, value) in event {
+            assert!(
+                value.len() <= 300,
+                "{name} is {} bytes: unbounded",
+                value.len()
+            );
+            assert!(
+                value.bytes().all(|b| (0x20..0x7f).contains(&b)),
+                "{name}={value:?} is not escaped"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12.7: a client controls how often these events fire, so each reason
+// code has its own rate limit (a flood of one cannot hide another), and the
+// number held back is reported on the next event admitted (`suppressed`).
+
+#[cfg(feature = "tracing")]
+#[test]
+fn floods_are_rate_limited_per_reason() {
+    let layer = layer(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_methods(["PUT"]),
+    );
+    let two_origins = || {
+        Request::get("/")
+            .header("origin", "https://app.example.com")
+            .header("origin", "https://evil.example.net")
+            .body(())
+            .expect("request")
+    };
+    let malformed = || {
+        Request::options("/")
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "PUT")
+            .header("access-control-request-headers", ",,;;")
+            .body(())
+            .expect("request")
+    };
+    let refused = |i: usize| {
+        Request::get("/")
+            .header("origin", format!("https://evil{i}.example.net"))
+            .body(())
+            .expect("request")
+    };
+    let mut requests: Vec<Request<()>> = (0..500).map(|_| two_origins()).collect();
+    requests.extend((0..500).map(|_| malformed()));
+    requests.extend((0..500).map(refused));
+    requests.push(
+        Request::options("/")
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "PATCH")
+            .body(())
+            .expect("request"),
+    );
+    let events = logs::events(&layer, None, requests);
+    let count = |reason: &str| {
+        events
+            .iter()
+            .filter(|e| logs::field(e, "reason") == Some(reason))
+            .count()
+    };
+    for reason in [
+        "multiple_origins",
+        "malformed_headers",
+        "origin_not_allowed",
+    ] {
+        let n = count(reason);
+        assert!(
+            (1..=10).contains(&n),
+            "{reason}: {n} events for 500 requests"
+        );
+    }
+    // The one request of a fourth kind, after the floods, is still logged.
+    assert_eq!(count("method_not_allowed"), 1, "{events:#?}");
+    for e in &events {
+        assert_eq!(logs::field(e, "suppressed"), Some("0"), "{e:?}");
+    }
+}

@@ -295,7 +295,10 @@ impl CorsBuilder {
     /// not allowed (default `DEBUG`: browsers send `Origin` on many requests,
     /// and crawlers and extensions probe; raise it while investigating).
     /// Method and header refusals are logged at `INFO`, malformed input at
-    /// `WARN`. Requires the `tracing` feature (on by default).
+    /// `WARN`. Each reason code is rate-limited to 10 events a minute (a
+    /// client triggers them at will); the next event admitted carries the
+    /// number held back in its `suppressed` field. Requires the `tracing`
+    /// feature (on by default).
     #[cfg(feature = "tracing")]
     pub fn unknown_origin_level(mut self, level: tracing::Level) -> Self {
         self.unknown_origin_level = Some(level);
