@@ -720,3 +720,159 @@ fn floods_are_rate_limited_per_reason() {
         assert_eq!(logs::field(e, "suppressed"), Some("0"), "{e:?}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Issue 12.8: `*` never covers `authorization`, with or without credentials;
+// listing it by name beside `*` allows both.
+
+fn preflight_headers(layer: &CorsLayer, requested: &str) -> (bool, Option<String>) {
+    let (parts, ()) = Request::options("/")
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "PATCH")
+        .header("access-control-request-headers", requested)
+        .body(())
+        .expect("request")
+        .into_parts();
+    let d = layer.evaluate(&parts);
+    assert_eq!(d.kind(), RequestKind::Preflight);
+    let allowed = d
+        .header(&http::header::ACCESS_CONTROL_ALLOW_HEADERS)
+        .map(|v| v.to_str().expect("ascii").to_owned());
+    (d.is_allowed(), allowed)
+}
+
+#[test]
+fn wildcard_headers_never_cover_authorization_in_either_mode() {
+    for credentials in [false, true] {
+        let star = |headers: &[&str]| {
+            layer(
+                CorsLayer::builder()
+                    .allow_origins(["https://app.example.com"])
+                    .allow_credentials(credentials)
+                    .allow_methods(["*"])
+                    .allow_headers(headers),
+            )
+        };
+        let only_star = star(&["*"]);
+        assert_eq!(
+            preflight_headers(&only_star, "x-a,x-b"),
+            (true, Some("x-a,x-b".to_owned())),
+            "credentials {credentials}"
+        );
+        for requested in ["authorization", "x-a, Authorization", "AUTHORIZATION"] {
+            assert_eq!(
+                preflight_headers(&only_star, requested),
+                (false, None),
+                "credentials {credentials}: * covered {requested:?}"
+            );
+        }
+        let named = star(&["*", "authorization"]);
+        assert_eq!(
+            preflight_headers(&named, "authorization,x-a"),
+            (true, Some("authorization,x-a".to_owned())),
+            "credentials {credentials}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12.9: with `allow_private_network(true)` a preflight's answer depends
+// on `Access-Control-Request-Private-Network`, so its `Vary` names it.
+
+fn preflight_vary(layer: &CorsLayer, origin: &str, pna: bool) -> (bool, String) {
+    let mut b = Request::options("/")
+        .header("origin", origin)
+        .header("access-control-request-method", "PUT");
+    if pna {
+        b = b.header("access-control-request-private-network", "true");
+    }
+    let (parts, ()) = b.body(()).expect("request").into_parts();
+    let d = layer.evaluate(&parts);
+    let vary = d
+        .header(&http::header::VARY)
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .unwrap_or_default();
+    (d.is_allowed(), vary)
+}
+
+#[test]
+fn private_network_preflights_vary_on_the_request_header() {
+    let base = || {
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_methods(["PUT"])
+    };
+    let pna = layer(base().allow_private_network(true));
+    for (origin, asked, allowed) in [
+        ("https://app.example.com", true, true),
+        ("https://app.example.com", false, true),
+        ("https://evil.example.net", true, false),
+    ] {
+        let (ok, vary) = preflight_vary(&pna, origin, asked);
+        assert_eq!(ok, allowed, "{origin}");
+        let names: Vec<&str> = vary.split(',').map(str::trim).collect();
+        assert_eq!(
+            names,
+            [
+                "origin",
+                "access-control-request-method",
+                "access-control-request-headers",
+                "access-control-request-private-network"
+            ],
+            "{origin}, asked {asked}"
+        );
+    }
+    // Off: the header changes nothing, and Vary does not name it.
+    let (ok, vary) = preflight_vary(&layer(base()), "https://app.example.com", true);
+    assert!(ok);
+    assert!(!vary.contains("private-network"), "{vary}");
+}
+
+#[test]
+fn private_network_vary_reaches_the_response() {
+    use futures_util::FutureExt;
+    use tower::{Layer, Service};
+    let layer = layer(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_methods(["PUT"])
+            .allow_private_network(true),
+    );
+    let inner = tower::service_fn(|_req: Request<()>| async {
+        Ok::<_, std::convert::Infallible>(http::Response::new(()))
+    });
+    let mut svc = layer.layer(inner);
+    let req = Request::options("/")
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "PUT")
+        .header("access-control-request-private-network", "true")
+        .body(())
+        .expect("request");
+    let res = svc
+        .call(req)
+        .now_or_never()
+        .expect("ready")
+        .expect("infallible");
+    assert_eq!(res.status(), http::StatusCode::NO_CONTENT);
+    assert_eq!(
+        res.headers()["access-control-allow-private-network"],
+        "true"
+    );
+    let vary: Vec<String> = res
+        .headers()
+        .get_all(http::header::VARY)
+        .iter()
+        .flat_map(|v| {
+            v.to_str()
+                .expect("ascii")
+                .split(',')
+                .map(|n| n.trim().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        vary.iter()
+            .any(|n| n == "access-control-request-private-network"),
+        "{vary:?}"
+    );
+}
