@@ -876,3 +876,28 @@ fn private_network_vary_reaches_the_response() {
         "{vary:?}"
     );
 }
+
+// (12.3, continued) A value's defect does not hide the problem its suggested
+// fix would have: `http://…/` with credentials is also insecure.
+#[test]
+fn the_suggested_fix_is_checked_too() {
+    let p = problems(
+        CorsLayer::builder()
+            .allow_origins(["http://x.example.com/", "https://y.example.com/"])
+            .allow_origin_patterns(["http://*.example.net/"])
+            .allow_credentials(true),
+    );
+    let insecure: Vec<&str> = p
+        .iter()
+        .filter_map(|p| match p {
+            ConfigProblem::InsecureOriginWithCredentials { value } => Some(value.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        insecure,
+        ["http://x.example.com/", "http://*.example.net/"],
+        "{p:#?}"
+    );
+    assert_eq!(p.len(), 5, "{p:#?}");
+}

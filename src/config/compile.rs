@@ -149,11 +149,7 @@ impl CorsBuilder {
         for raw in self.origins.iter().filter(|o| *o != "*") {
             match parse_origin(raw) {
                 Ok(origin) => {
-                    if self.credentials
-                        && !origin.secure
-                        && !origin.loopback
-                        && !self.insecure_origins
-                    {
+                    if self.insecure(origin.secure, origin.loopback) {
                         problems.push(ConfigProblem::InsecureOriginWithCredentials {
                             value: raw.clone(),
                         });
@@ -161,17 +157,28 @@ impl CorsBuilder {
                         set.insert(&origin.serialized);
                     }
                 }
-                Err(p) => problems.push(p),
+                Err(p) => {
+                    // The fix the hint suggests would fail next: say so now.
+                    let insecure = match &p {
+                        ConfigProblem::InvalidOrigin {
+                            suggestion: Some(s),
+                            ..
+                        } => parse_origin(s).is_ok_and(|o| self.insecure(o.secure, o.loopback)),
+                        _ => false,
+                    };
+                    problems.push(p);
+                    if insecure {
+                        problems.push(ConfigProblem::InsecureOriginWithCredentials {
+                            value: raw.clone(),
+                        });
+                    }
+                }
             }
         }
         for raw in &self.patterns {
             match parse_pattern(raw) {
                 Ok(pattern) => {
-                    if self.credentials
-                        && !pattern.secure
-                        && !pattern.loopback
-                        && !self.insecure_origins
-                    {
+                    if self.insecure(pattern.secure, pattern.loopback) {
                         problems.push(ConfigProblem::InsecureOriginWithCredentials {
                             value: raw.clone(),
                         });
@@ -179,9 +186,28 @@ impl CorsBuilder {
                         set.insert_pattern(&pattern);
                     }
                 }
-                Err(p) => problems.push(p),
+                Err(p) => {
+                    let insecure = match &p {
+                        ConfigProblem::InvalidOriginPattern {
+                            suggestion: Some(s),
+                            ..
+                        } => parse_pattern(s).is_ok_and(|o| self.insecure(o.secure, o.loopback)),
+                        _ => false,
+                    };
+                    problems.push(p);
+                    if insecure {
+                        problems.push(ConfigProblem::InsecureOriginWithCredentials {
+                            value: raw.clone(),
+                        });
+                    }
+                }
             }
         }
+    }
+
+    /// Whether an origin of this kind is refused as insecure with credentials.
+    fn insecure(&self, secure: bool, loopback: bool) -> bool {
+        self.credentials && !secure && !loopback && !self.insecure_origins
     }
 
     fn compile_methods(&self, problems: &mut Vec<ConfigProblem>) -> Option<AllowedMethods> {
