@@ -3,7 +3,8 @@
 //! keeping each case next to the rule it breaks.
 //!
 //! Promise: *if it builds, the browser does exactly what the configuration
-//! says; a wrong configuration never builds; nothing panics.*
+//! says; a wrong configuration never builds; nothing panics; no secret
+//! reaches a log.*
 
 use http::Request;
 use proptest::prelude::*;
