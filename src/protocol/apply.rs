@@ -143,8 +143,7 @@ pub(crate) fn apply(decision: &mut Decision, headers: &mut HeaderMap) {
         strip(headers);
     }
     let mut ok = true;
-    let (allow_origin, extra) = decision.take_values();
-    if let Some(v) = allow_origin {
+    if let Some(v) = decision.allow_origin.take() {
         ok &= headers.try_append(ACCESS_CONTROL_ALLOW_ORIGIN, v).is_ok();
     }
     if decision.is_credentialed() {
@@ -155,14 +154,16 @@ pub(crate) fn apply(decision: &mut Decision, headers: &mut HeaderMap) {
     if decision.allows_private_network() {
         ok &= headers.try_append(ALLOW_PRIVATE_NETWORK, TRUE).is_ok();
     }
-    match extra {
+    match &mut decision.extra {
         Extra::None => {}
         Extra::Expose(v) => {
-            ok &= headers.try_append(ACCESS_CONTROL_EXPOSE_HEADERS, v).is_ok();
+            ok &= headers
+                .try_append(ACCESS_CONTROL_EXPOSE_HEADERS, take(v))
+                .is_ok();
         }
         Extra::Reason(v) => {
             // Not a grant: written when there is room.
-            let _ = headers.try_insert(REASON_HEADER, v);
+            let _ = headers.try_insert(REASON_HEADER, take(v));
         }
         // A preflight's values: only on an answer of the layer's own
         // (`respond`); written here too, should a decision ever carry them.
@@ -172,19 +173,19 @@ pub(crate) fn apply(decision: &mut Decision, headers: &mut HeaderMap) {
             max_age,
         } => {
             ok &= headers
-                .try_append(ACCESS_CONTROL_ALLOW_METHODS, methods)
+                .try_append(ACCESS_CONTROL_ALLOW_METHODS, take(methods))
                 .is_ok();
-            ok &= append_some(headers, ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
-            ok &= append_some(headers, ACCESS_CONTROL_MAX_AGE, max_age);
+            ok &= append_some(headers, ACCESS_CONTROL_ALLOW_HEADERS, allow_headers.take());
+            ok &= append_some(headers, ACCESS_CONTROL_MAX_AGE, max_age.take());
         }
         Extra::Hint {
             methods,
             headers: allow_headers,
             reason,
         } => {
-            ok &= append_some(headers, ACCESS_CONTROL_ALLOW_METHODS, methods);
-            ok &= append_some(headers, ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
-            let _ = headers.try_insert(REASON_HEADER, reason);
+            ok &= append_some(headers, ACCESS_CONTROL_ALLOW_METHODS, methods.take());
+            ok &= append_some(headers, ACCESS_CONTROL_ALLOW_HEADERS, allow_headers.take());
+            let _ = headers.try_insert(REASON_HEADER, take(reason));
         }
     }
     ok &= merge_vary(headers, decision.vary_names(), seen.vary);
@@ -193,6 +194,13 @@ pub(crate) fn apply(decision: &mut Decision, headers: &mut HeaderMap) {
         // is no grant.
         strip(headers);
     }
+}
+
+/// Moves a value out of the decision (applied once), leaving an empty one:
+/// 40 bytes written, where replacing the whole `Extra` wrote 128.
+#[inline]
+fn take(v: &mut HeaderValue) -> HeaderValue {
+    std::mem::replace(v, HeaderValue::from_static(""))
 }
 
 #[inline]

@@ -325,16 +325,6 @@ impl Decision {
         &self.extra
     }
 
-    /// Moves the header values out, for [`apply`](super::apply): what is
-    /// left says the same status, kind and verdict, and no values.
-    #[inline]
-    pub(crate) fn take_values(&mut self) -> (Option<HeaderValue>, Extra) {
-        (
-            self.allow_origin.take(),
-            std::mem::replace(&mut self.extra, Extra::None),
-        )
-    }
-
     /// The `Vary` value the layer sets or merges.
     #[inline]
     pub(crate) fn vary_value(&self) -> Option<&'static HeaderValue> {
