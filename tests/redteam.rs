@@ -949,6 +949,9 @@ const INNER_CORS: [(&str, &str); 7] = [
     ("access-control-allow-private-network", "true"),
 ];
 
+/// A header line: name, value.
+type Line = (&'static str, &'static str);
+
 fn inner_cors_headers() -> http::HeaderMap {
     let mut h = http::HeaderMap::new();
     for (n, v) in INNER_CORS {
@@ -989,7 +992,7 @@ fn inner_access_control_headers_never_survive() {
             .allow_credentials(true)
             .allow_private_network(true),
     );
-    let cases: [(Option<&str>, &[(&str, &str)]); 3] = [
+    let cases: [(Option<&str>, &[Line]); 3] = [
         // Allowed: exactly the layer's values.
         (
             Some("https://app.example.com"),
