@@ -157,9 +157,7 @@ pub mod recipes;
 mod reload;
 mod service;
 
-#[cfg(feature = "serde")]
-pub use config::CorsConfig;
-pub use config::{CorsBuilder, MAX_AGE_LIMIT};
+pub use config::{CorsBuilder, CorsConfig, MAX_AGE_LIMIT};
 pub use error::{ConfigError, ConfigProblem, EnvVarDefect, HeaderSetting, OriginDefect};
 pub use layer::CorsLayer;
 pub use protocol::{Decision, Rejection, RequestKind};
