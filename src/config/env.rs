@@ -24,6 +24,7 @@ impl CorsBuilder {
     /// | `CORS_MAX_AGE` | [`max_age`](Self::max_age) | whole seconds |
     /// | `CORS_ALLOW_INSECURE_ORIGINS` | [`allow_insecure_origins`](Self::allow_insecure_origins) | boolean |
     /// | `CORS_ALLOW_PRIVATE_NETWORK` | [`allow_private_network`](Self::allow_private_network) | boolean |
+    /// | `CORS_DEBUG` | [`debug`](Self::debug) | boolean |
     ///
     /// - An unset variable leaves its setting unconfigured (the builder's
     ///   default). Nothing else is read: no defaults are invented.
@@ -182,10 +183,31 @@ where
         }
     }
 
+    builder = read_debug(builder, &mut read, &mut problems);
+
     if problems.is_empty() {
         Ok(builder)
     } else {
         Err(ConfigError::new(problems))
+    }
+}
+
+/// `DEBUG`: debug mode, a boolean (kept apart from the policy's flags: a
+/// development switch, not a rule of the policy).
+fn read_debug(
+    builder: CorsBuilder,
+    read: &mut impl FnMut(&str, &mut Vec<ConfigProblem>) -> Option<(String, String)>,
+    problems: &mut Vec<ConfigProblem>,
+) -> CorsBuilder {
+    let Some((var, value)) = read("DEBUG", problems) else {
+        return builder;
+    };
+    match parse_bool(&value) {
+        Some(on) => builder.debug(on),
+        None => {
+            problems.push(invalid(var, value, EnvVarDefect::NotBoolean));
+            builder
+        }
     }
 }
 
