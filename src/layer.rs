@@ -195,14 +195,19 @@ impl fmt::Debug for CorsLayer {
         let count = usize::from(p.headers.any) + p.headers.names().count();
         d.field("headers", &Preview::new(headers, count))
             .field("expose", &p.expose.as_ref().and_then(|v| v.to_str().ok()))
-            .field("max_age", &p.max_age.as_ref().and_then(|v| v.to_str().ok()))
+            .field("max_age", &max_age_secs(p))
             .field("private_network", &p.private_network)
             .field("insecure_origins", &p.insecure_origins)
             .field("debug", &p.debug);
         #[cfg(feature = "tracing")]
-        d.field("unknown_origin_level", &p.unknown_origin_level);
+        d.field("unknown_origin_level", &p.unknown_origin_level.as_str());
         d.finish()
     }
+}
+
+/// The configured max age in seconds, read from its rendered value.
+fn max_age_secs(p: &Policy) -> Option<u64> {
+    p.max_age.as_ref()?.to_str().ok()?.parse().ok()
 }
 
 /// How many entries of a list `Debug` shows.

@@ -196,7 +196,7 @@ fn debug_is_short_for_a_large_allowlist() {
     let dbg = format!("{small:?}");
     assert!(
         dbg.starts_with(
-            "CorsLayer { origins: [\"https://app.example.com\"], origin_patterns: [], credentials: false, methods: [\"PUT\"], headers: [], expose: Some(\"x-request-id\"), max_age: Some(\"600\"), private_network: false, insecure_origins: false, debug: false"
+            "CorsLayer { origins: [\"https://app.example.com\"], origin_patterns: [], credentials: false, methods: [\"PUT\"], headers: [], expose: Some(\"x-request-id\"), max_age: Some(600), private_network: false, insecure_origins: false, debug: false"
         ),
         "{dbg}"
     );
