@@ -168,7 +168,7 @@ impl<S> Layer<S> for CorsLayer {
 
 impl fmt::Debug for CorsLayer {
     /// Short and readable, and cheap for any allowlist: the first
-    /// [`PREVIEW`] origins and patterns in configuration order, then how many
+    /// 8 origins and patterns in configuration order, then how many
     /// more (`… and 99,992 more`); every other setting as configured.
     /// [`config`](CorsLayer::config) has the whole configuration.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
