@@ -9,6 +9,7 @@ use strict_cors_model::{is_forbidden_request_header, is_token, FetchRequest};
 
 use crate::args::CheckArgs;
 use crate::exit::{Exit, NO_VERDICT};
+use crate::output::{err_line, out, out_line};
 use crate::render::{self, Style, Verdict};
 use crate::transport::HttpTransport;
 
@@ -114,7 +115,7 @@ pub fn run(args: &CheckArgs) -> Exit {
     let check = match build(args) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            err_line(&format!("error: {e}"));
             return Exit::Code(NO_VERDICT);
         }
     };
@@ -122,19 +123,18 @@ pub fn run(args: &CheckArgs) -> Exit {
         match HttpTransport::new(Duration::from_secs_f64(args.timeout), args.insecure) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: {e}");
+                err_line(&format!("error: {e}"));
                 return Exit::Code(NO_VERDICT);
             }
         };
     let diagnosis = diagnose(&check, &mut transport);
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&render::json(&check.request, &diagnosis))
-                .unwrap_or_default()
+        out_line(
+            &serde_json::to_string_pretty(&render::json(&check.request, &diagnosis))
+                .unwrap_or_default(),
         );
     } else {
-        print!("{}", render::text(&check.request, &diagnosis, style()));
+        out(&render::text(&check.request, &diagnosis, style()));
     }
     match Verdict::of(&diagnosis) {
         Verdict::Readable | Verdict::PreflightOnly => Exit::Readable,

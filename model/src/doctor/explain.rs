@@ -295,7 +295,7 @@ pub(crate) fn blocked(failure: &Failure, cx: &Context<'_>) -> Blocked {
         }
         Failure::AuthorizationNotCoveredByWildcard => b(
             "authorization_not_covered_by_wildcard",
-            "authorization is requested and Access-Control-Allow-Headers has only *, which never covers authorization".to_string(),
+            "authorization is requested and Access-Control-Allow-Headers has only *, which never covers authorization (the Fetch standard, https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name; today's Chromium, Firefox and WebKit still let it through on a request without credentials, a leniency they have announced they will drop)".to_string(),
             cx.console_with("Request header field authorization is not allowed by Access-Control-Allow-Headers in preflight response.", false),
             "list authorization explicitly in Access-Control-Allow-Headers".to_string(),
             Some(format!(".allow_headers({})", quoted_list(&with(cx.listed(&ACCESS_CONTROL_ALLOW_HEADERS), "authorization")))),
