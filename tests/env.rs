@@ -306,6 +306,31 @@ fn debug_mode_and_the_new_origin_forms_read_back_through_config() {
     .expect("valid");
     assert!(!off.config().debug);
 
+    #[cfg(feature = "tracing")]
+    {
+        let loud = from(&[
+            ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+            ("CORS_UNKNOWN_ORIGIN_LEVEL", " Warn "),
+        ])
+        .expect("valid")
+        .build()
+        .expect("valid");
+        assert_eq!(
+            loud.config().unknown_origin_level,
+            Some(tracing::Level::WARN)
+        );
+        let problems = err(&[("CORS_UNKNOWN_ORIGIN_LEVEL", "loud")]);
+        assert!(matches!(
+            &problems[..],
+            [ConfigProblem::InvalidEnvVar { var, reason: EnvVarDefect::NotLevel, .. }]
+                if var == "CORS_UNKNOWN_ORIGIN_LEVEL"
+        ));
+        assert_eq!(
+            problems[0].to_string(),
+            "CORS_UNKNOWN_ORIGIN_LEVEL=\"loud\" is not a log level; use trace, debug, info, warn or error"
+        );
+    }
+
     assert!(matches!(
         &err(&[("CORS_DEBUG", "yes")])[..],
         [ConfigProblem::InvalidEnvVar { var, reason: EnvVarDefect::NotBoolean, .. }]
