@@ -45,6 +45,7 @@ impl CorsBuilder {
                     expose,
                     max_age,
                     private_network: self.private_network,
+                    insecure_origins: self.insecure_origins,
                     debug: self.debug,
                     debug_methods,
                     debug_headers,

@@ -131,6 +131,11 @@ impl OriginSet {
         self.patterns.iter()
     }
 
+    /// The number of distinct patterns.
+    pub(crate) fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+
     /// The `Access-Control-Allow-Origin` value for a request's `Origin`, when
     /// allowed: the request's own value, which an exact match equals byte
     /// for byte (a clone of the request's bytes: a reference-count bump at

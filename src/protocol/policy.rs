@@ -40,6 +40,9 @@ pub(crate) struct Policy {
     /// Rendered `Access-Control-Max-Age`.
     pub(crate) max_age: Option<HeaderValue>,
     pub(crate) private_network: bool,
+    /// `allow_insecure_origins`: only checked at `build()`, kept so that
+    /// [`CorsLayer::config`](crate::CorsLayer::config) reports it.
+    pub(crate) insecure_origins: bool,
     /// Debug mode: refused preflights explain themselves to the browser.
     pub(crate) debug: bool,
     /// Rendered configured methods / headers, for debug-mode answers.
