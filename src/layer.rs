@@ -80,7 +80,7 @@ impl CorsLayer {
     /// ```
     pub fn evaluate(&self, parts: &Parts) -> Decision {
         self.policy
-            .with(|policy| policy.evaluate(&parts.method, &parts.headers))
+            .with(|policy| policy.evaluate(&parts.method, &parts.uri, &parts.headers))
     }
 
     /// [`evaluate`](Self::evaluate) for a whole request, without splitting
@@ -107,7 +107,7 @@ impl CorsLayer {
     /// ```
     pub fn evaluate_request<B>(&self, req: &http::Request<B>) -> Decision {
         self.policy
-            .with(|policy| policy.evaluate(req.method(), req.headers()))
+            .with(|policy| policy.evaluate(req.method(), req.uri(), req.headers()))
     }
 }
 
@@ -145,6 +145,14 @@ impl fmt::Debug for CorsLayer {
             .field("expose", &p.expose)
             .field("max_age", &p.max_age)
             .field("private_network", &p.private_network)
+            .field("csrf_protection", &p.csrf.is_some())
+            .field(
+                "csrf_exempt_paths",
+                &p.csrf
+                    .iter()
+                    .flat_map(|g| g.exempt_paths())
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }

@@ -28,6 +28,8 @@ use crate::error::ConfigError;
 /// | `max_age_secs` | [`max_age`](CorsBuilder::max_age) |
 /// | `allow_insecure_origins` | [`allow_insecure_origins`](CorsBuilder::allow_insecure_origins) |
 /// | `allow_private_network` | [`allow_private_network`](CorsBuilder::allow_private_network) |
+/// | `csrf_protection` | [`csrf_protection`](CorsBuilder::csrf_protection) |
+/// | `csrf_exempt_paths` | [`csrf_exempt_paths`](CorsBuilder::csrf_exempt_paths) |
 ///
 /// Errors point at the field: a wrong key or type is reported by the format
 /// (`unknown field `allowed_origin``; TOML quotes the line, JSON gives line
@@ -76,6 +78,11 @@ pub struct CorsConfig {
     pub allow_insecure_origins: bool,
     /// Answer Private Network Access preflights.
     pub allow_private_network: bool,
+    /// Refuse cross-site writes and WebSocket handshakes from origins not
+    /// allowed (the CSRF guard).
+    pub csrf_protection: bool,
+    /// Paths the CSRF guard never refuses: exact, or a prefix ending in `/`.
+    pub csrf_exempt_paths: Vec<String>,
 }
 
 impl CorsConfig {
@@ -92,7 +99,7 @@ impl CorsConfig {
     pub fn into_builder(self) -> Result<CorsBuilder, ConfigError> {
         let mut problems = Vec::new();
         type ListSetter = fn(CorsBuilder, &[String]) -> CorsBuilder;
-        let lists: [(&str, &[String], Part, ListSetter); 5] = [
+        let lists: [(&str, &[String], Part, ListSetter); 6] = [
             (
                 "allowed_origins",
                 &self.allowed_origins,
@@ -123,6 +130,12 @@ impl CorsConfig {
                 Part::Expose,
                 |b, l| b.expose_headers(l),
             ),
+            (
+                "csrf_exempt_paths",
+                &self.csrf_exempt_paths,
+                Part::CsrfExemptPaths,
+                |b, l| b.csrf_exempt_paths(l),
+            ),
         ];
         let mut builder = CorsBuilder::new();
         for (field, list, part, set) in lists {
@@ -148,7 +161,8 @@ impl CorsConfig {
         Ok(builder
             .allow_credentials(self.allow_credentials)
             .allow_insecure_origins(self.allow_insecure_origins)
-            .allow_private_network(self.allow_private_network))
+            .allow_private_network(self.allow_private_network)
+            .csrf_protection(self.csrf_protection))
     }
 }
 

@@ -25,7 +25,7 @@ pub(crate) fn report(
         };
     }
 
-    if eval.facts.multiple_origins {
+    if eval.facts.multiple_origins && eval.decision.is_allowed() {
         tracing::warn!(
             target: "strict_cors",
             reason = "multiple_origins",
@@ -42,6 +42,11 @@ pub(crate) fn report(
         Rejection::OriginNotAllowed => unknown_origin_level,
         Rejection::MethodNotAllowed | Rejection::HeaderNotAllowed => Level::INFO,
         Rejection::InvalidMethod | Rejection::MalformedHeaders => Level::WARN,
+        // A refused write is what an attack looks like, and also what a
+        // forgotten exemption (a webhook) looks like: worth a warning.
+        Rejection::CsrfCrossSite | Rejection::CsrfOriginMismatch | Rejection::CsrfNullOrigin => {
+            Level::WARN
+        }
     };
     let origin = Shown(eval.facts.origin.map_or(&[][..], |o| o.as_bytes()));
     let requested_method = Shown(

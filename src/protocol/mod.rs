@@ -6,6 +6,8 @@
 //! - `allowlists`, `request_headers`: the configured methods and headers,
 //!   and the parser of `Access-Control-Request-Headers`;
 //! - `policy`: the compiled configuration;
+//! - `csrf`: the cross-site request forgery guard's reading of a request
+//!   (its verdict is a branch of `evaluate`);
 //! - `evaluate`: request → [`Decision`], pure;
 //! - `decision`, `rejection`: the decision, the complete answer;
 //! - `apply`: decision + response → response, mechanical;
@@ -31,6 +33,7 @@
 
 mod allowlists;
 mod apply;
+mod csrf;
 mod debug;
 mod decision;
 mod evaluate;
@@ -42,6 +45,7 @@ mod request_headers;
 
 pub(crate) use allowlists::{AllowedHeaders, AllowedMethods};
 pub(crate) use apply::{apply, respond};
+pub(crate) use csrf::CsrfGuard;
 pub(crate) use debug::Shown;
 pub use decision::{Decision, RequestKind};
 #[cfg(feature = "tracing")]

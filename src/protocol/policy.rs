@@ -4,6 +4,7 @@
 use http::HeaderValue;
 
 use super::allowlists::{AllowedHeaders, AllowedMethods};
+use super::csrf::CsrfGuard;
 use crate::origin::OriginSet;
 
 /// Longest `Access-Control-Request-Method` accepted (and echoed). Not from
@@ -40,6 +41,8 @@ pub(crate) struct Policy {
     /// Rendered `Access-Control-Max-Age`.
     pub(crate) max_age: Option<HeaderValue>,
     pub(crate) private_network: bool,
+    /// The cross-site request forgery guard, when on.
+    pub(crate) csrf: Option<CsrfGuard>,
     /// Debug mode: refused preflights explain themselves to the browser.
     pub(crate) debug: bool,
     /// Rendered configured methods / headers, for debug-mode answers.
