@@ -77,7 +77,13 @@ fn send(layer: &CorsLayer, req: Request<()>) -> (Response<String>, bool) {
 #[test]
 fn the_rules_in_order() {
     use Rejection::*;
-    let cases: &[(&str, &str, &[(&str, &str)], Option<Rejection>)] = &[
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a [(&'a str, &'a str)],
+        Option<Rejection>,
+    );
+    let cases: &[Case] = &[
         // 1. Safe methods pass, whoever sends them; a WebSocket handshake does not.
         (
             "GET",
