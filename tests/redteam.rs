@@ -468,6 +468,30 @@ fn csrf_websocket_handshakes_are_judged_whatever_the_spelling() {
 }
 
 #[test]
+fn csrf_websockets_over_http2_extended_connect_are_judged_as_writes() {
+    // RFC 8441: over HTTP/2 a WebSocket opens with `CONNECT` (`:protocol`
+    // websocket), not `GET` + `Upgrade`: not a safe method, so judged.
+    let evil = [
+        ("origin", "https://evil.net"),
+        ("sec-fetch-site", "cross-site"),
+    ];
+    assert!(!reaches("CONNECT", "/ws", &evil));
+    assert!(!reaches(
+        "CONNECT",
+        "/ws",
+        &[("origin", "https://evil.net")]
+    ));
+    assert!(reaches(
+        "CONNECT",
+        "/ws",
+        &[
+            ("origin", "https://app.example.com"),
+            ("sec-fetch-site", "cross-site")
+        ]
+    ));
+}
+
+#[test]
 fn csrf_null_origin_is_refused_with_or_without_metadata() {
     assert!(!reaches("POST", "/t", &[("origin", "null")]));
     assert!(!reaches(

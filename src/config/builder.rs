@@ -306,8 +306,9 @@ impl CorsBuilder {
     /// origins and patterns), so the two lists cannot drift apart. In order:
     ///
     /// 1. `GET`, `HEAD`, `OPTIONS` pass (they must not change state), except
-    ///    a `GET` with `Upgrade: websocket`, judged like a write. Preflights
-    ///    are never judged.
+    ///    a `GET` with `Upgrade: websocket`, judged like a write (over HTTP/2
+    ///    a WebSocket opens with [`CONNECT`](https://www.rfc-editor.org/rfc/rfc8441#section-4),
+    ///    judged as any other method). Preflights are never judged.
     /// 2. A path in [`csrf_exempt_paths`](Self::csrf_exempt_paths) passes.
     /// 3. [`Sec-Fetch-Site`](https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header)
     ///    `same-origin` or `none` passes; any other value passes only when

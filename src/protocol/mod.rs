@@ -16,8 +16,9 @@
 //!
 //! # How to add a new kind of answer
 //!
-//! Say a cross-site request forgery guard that refuses a cross-site write
-//! with a `403` of the layer's own, on a request that is not a preflight:
+//! As the cross-site request forgery guard did (`csrf.rs`, and its branch
+//! in `evaluate.rs`), which refuses a cross-site write with a `403` of the
+//! layer's own, on a request that is not a preflight:
 //!
 //! 1. add a [`Rejection`] variant, with its stable [`code`](Rejection::code)
 //!    and its `Display` (and, for debug mode, its detail in `debug.rs`; for
