@@ -77,7 +77,12 @@ where
             let eval = policy.evaluate_detailed(req.method(), req.uri(), req.headers());
             #[cfg(feature = "tracing")]
             if eval.facts.multiple_origins || !eval.decision.is_allowed() {
-                crate::diagnostics::report(policy.unknown_origin_level, req.method(), &eval);
+                crate::diagnostics::report(
+                    policy.unknown_origin_level,
+                    req.method(),
+                    &eval,
+                    runtime,
+                );
             }
             let decision = eval.decision;
             if let Some(status) = decision.status() {

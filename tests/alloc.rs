@@ -626,6 +626,56 @@ fn large_allowlists_and_patterns_allocate_nothing_per_request() {
     }
 }
 
+/// A subscriber that wants every event and only counts them: whatever is
+/// allocated while events are emitted is the layer's (the rate limit's).
+#[cfg(feature = "tracing")]
+#[derive(Clone, Default)]
+struct CountEvents(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+#[cfg(feature = "tracing")]
+impl tracing::Subscriber for CountEvents {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn rate_limited_refusal_events_allocate_nothing() {
+    let reference = header_map_reference();
+    let mut svc = strict_svc();
+    let events = CountEvents::default();
+    tracing::subscriber::with_default(events.clone(), || {
+        // Past the limit (10 a minute per reason) and under it alike.
+        for i in 0..40 {
+            let (response, n) = count_request(&mut svc, roomy_response(), get(Some(DISALLOWED)));
+            assert_eq!(response.status(), StatusCode::OK);
+            assert_eq!(n, 0, "refused origin #{i}: {n} allocations");
+            let mut two = get(Some(ALLOWED));
+            two.headers_mut()
+                .append(ORIGIN, HeaderValue::from_static(DISALLOWED));
+            let (_, n) = count_request(&mut svc, roomy_response(), two);
+            assert_eq!(n, 0, "two origins #{i}: {n} allocations");
+            let malformed = preflight_with(ALLOWED, vec![HeaderValue::from_static(",,;;")]);
+            let (response, n) = count_request(&mut svc, roomy_response(), malformed);
+            assert_eq!(response.status(), StatusCode::FORBIDDEN);
+            assert!(n <= reference, "malformed #{i}: {n} > {reference}");
+        }
+    });
+    let emitted = events.0.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(emitted, 30, "10 events per reason, the rest held back");
+}
+
 // ---------------------------------------------------------------------------
 // The CSRF guard (DESIGN §6): judging a write allocates nothing; a refused
 // write is the layer's own `403`, which allocates at most its response map.

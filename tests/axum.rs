@@ -385,16 +385,31 @@ async fn any_origin_mode() {
 }
 
 #[tokio::test]
-async fn wildcard_headers_with_credentials_echo_authorization() {
-    let app = Router::new().route("/me", get(|| async { "me" })).layer(
-        CorsLayer::builder()
-            .allow_origins([APP])
-            .allow_credentials(true)
-            .allow_methods(["*"])
-            .allow_headers(["*"])
-            .build()
-            .unwrap(),
-    );
+async fn wildcard_headers_with_credentials_never_cover_authorization() {
+    // 0.2: one rule with or without credentials: `*` echoes every requested
+    // name but `authorization`, which must be listed by name.
+    let star = |headers: &[&str]| {
+        Router::new().route("/me", get(|| async { "me" })).layer(
+            CorsLayer::builder()
+                .allow_origins([APP])
+                .allow_credentials(true)
+                .allow_methods(["*"])
+                .allow_headers(headers)
+                .build()
+                .unwrap(),
+        )
+    };
+    let r = send(star(&["*"]), preflight(APP, "PATCH", Some("x-csrf"))).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(one(r.headers(), "access-control-allow-headers"), "x-csrf");
+    let r = send(
+        star(&["*"]),
+        preflight(APP, "PATCH", Some("authorization,x-csrf")),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.headers().get("access-control-allow-headers").is_none());
+    let app = star(&["*", "authorization"]);
     let r = send(app, preflight(APP, "PATCH", Some("authorization,x-csrf"))).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(one(r.headers(), "access-control-allow-methods"), "PATCH");

@@ -97,7 +97,8 @@ impl Cfg {
 
     fn header_allowed(&self, name: &str) -> bool {
         self.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
-            || (self.headers_any && (self.credentials || name != "authorization"))
+            // `*` never covers authorization, credentials or not (0.2).
+            || (self.headers_any && name != "authorization")
     }
 
     /// What the configuration means: may the script read the response?

@@ -3,7 +3,8 @@
 //! keeping each case next to the rule it breaks.
 //!
 //! Promise: *if it builds, the browser does exactly what the configuration
-//! says; a wrong configuration never builds; nothing panics.*
+//! says; a wrong configuration never builds; nothing panics; no secret
+//! reaches a log.*
 
 use http::Request;
 use proptest::prelude::*;
@@ -319,6 +320,587 @@ fn leading_zeros_in_ports_are_normalised() {
     let l = layer(CorsLayer::builder().allow_origins(["https://app.example.com:008443"]));
     assert!(allowed(&l, "https://app.example.com:8443"));
     assert!(!allowed(&l, "https://app.example.com:008443"));
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12.3: every problem at once, really. Nothing short-circuits the
+// validation of other values (a `*` beside explicit origins, a fractional
+// max age over the cap, an empty entry in an environment list).
+
+#[test]
+fn wildcard_beside_explicit_origins_still_validates_them() {
+    let p = problems(
+        CorsLayer::builder()
+            .allow_origins(["*", "null", "https://x.example.com/"])
+            .allow_credentials(true)
+            .allow_methods(["TRACE"]),
+    );
+    assert_eq!(p.len(), 5, "{p:#?}");
+    assert!(matches!(p[0], ConfigProblem::WildcardOriginWithCredentials));
+    assert!(matches!(
+        p[1],
+        ConfigProblem::WildcardOriginWithOthers { .. }
+    ));
+    assert!(matches!(p[2], ConfigProblem::NullOrigin { .. }));
+    assert!(matches!(
+        p[3],
+        ConfigProblem::InvalidOrigin {
+            defect: OriginDefect::Path,
+            ..
+        }
+    ));
+    assert!(matches!(p[4], ConfigProblem::ForbiddenMethod { .. }));
+}
+
+#[test]
+fn wildcard_beside_patterns_still_validates_them() {
+    let p = problems(
+        CorsLayer::builder()
+            .allow_any_origin()
+            .allow_origins(["http://api.example.com"])
+            .allow_origin_patterns(["https://*.com", "https://*.example.com"]),
+    );
+    assert!(matches!(
+        p[0],
+        ConfigProblem::WildcardOriginWithOthers { .. }
+    ));
+    assert!(
+        p.iter()
+            .any(|p| matches!(p, ConfigProblem::PatternOverPublicSuffix { .. })),
+        "{p:#?}"
+    );
+    assert_eq!(p.len(), 2, "{p:#?}");
+}
+
+#[test]
+fn fractional_max_age_over_the_cap_reports_both() {
+    let p = problems(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .max_age(std::time::Duration::from_millis(90_000_500)),
+    );
+    assert_eq!(p.len(), 2, "{p:#?}");
+    assert!(matches!(p[0], ConfigProblem::MaxAgeNotWholeSeconds { .. }));
+    assert!(matches!(
+        p[1],
+        ConfigProblem::MaxAgeTooLong { seconds: 90_000 }
+    ));
+}
+
+#[test]
+fn empty_env_entry_does_not_hide_the_others() {
+    let err = CorsBuilder::from_lookup("CORS_", |name| {
+        (name == "CORS_ALLOWED_ORIGINS").then(|| "null,,https://x.example.com/".to_owned())
+    })
+    .map(|_| ())
+    .expect_err("an empty entry and two bad origins");
+    let p = err.problems();
+    assert_eq!(p.len(), 3, "{p:#?}");
+    assert!(matches!(p[0], ConfigProblem::InvalidEnvVar { .. }));
+    for located in &p[1..] {
+        assert!(
+            matches!(located, ConfigProblem::Located { location, .. } if location == "CORS_ALLOWED_ORIGINS"),
+            "{located:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12.10: `ConfigError` prints its hints from `main`, whose `Err` is
+// printed with `Debug`.
+
+#[test]
+fn config_error_debug_shows_the_display_lines() {
+    let err = CorsLayer::builder()
+        .allow_origins(["https://app.example.com/"])
+        .max_age(std::time::Duration::from_secs(90_000))
+        .build()
+        .map(|_| ())
+        .expect_err("two problems");
+    let display = err.to_string();
+    assert_eq!(format!("{err:?}"), display);
+    assert!(display.contains("did you mean \"https://app.example.com\""));
+    assert_eq!(display.lines().count(), 2);
+    // What `fn main() -> Result<(), Box<dyn Error>>` prints after "Error: ".
+    let boxed: Box<dyn std::error::Error> = Box::new(err);
+    let printed = format!("{boxed:?}");
+    assert_eq!(printed, display);
+    assert!(!printed.contains("problems:"), "{printed}");
+    assert!(!printed.contains("ConfigError {"), "{printed}");
+}
+
+// ---------------------------------------------------------------------------
+// Shared by the log sections (12.6, 12.7): a subscriber that keeps the whole
+// text of every event (every field, message included), and a layer driven
+// without a runtime (the inner service answers at once).
+
+#[cfg(feature = "tracing")]
+mod logs {
+    use std::convert::Infallible;
+    use std::fmt;
+    use std::sync::{Arc, Mutex};
+
+    use futures_util::FutureExt;
+    use http::{Request, Response};
+    use strict_cors::CorsLayer;
+    use tower::{Layer, Service};
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    /// One event: `(field name, field text)` in order.
+    pub type Fields = Vec<(String, String)>;
+
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<Fields>>>);
+
+    struct Visitor<'a>(&'a mut Fields);
+
+    impl Visit for Visitor<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+            self.0.push((field.name().to_owned(), format!("{value:?}")));
+        }
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.push((field.name().to_owned(), value.to_owned()));
+        }
+    }
+
+    impl Subscriber for Capture {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut fields = Vec::new();
+            event.record(&mut Visitor(&mut fields));
+            self.0.lock().unwrap().push(fields);
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    /// Sends each request through `layer` (the inner service answers with
+    /// `set_cookie` when given); returns every event emitted.
+    pub fn events(
+        layer: &CorsLayer,
+        set_cookie: Option<&'static str>,
+        requests: impl IntoIterator<Item = Request<()>>,
+    ) -> Vec<Fields> {
+        let inner = tower::service_fn(move |_req: Request<()>| async move {
+            let mut res = Response::new(());
+            if let Some(c) = set_cookie {
+                res.headers_mut()
+                    .insert("set-cookie", http::HeaderValue::from_static(c));
+            }
+            Ok::<_, Infallible>(res)
+        });
+        let mut svc = layer.layer(inner);
+        let capture = Capture::default();
+        tracing::subscriber::with_default(capture.clone(), || {
+            for req in requests {
+                let res = svc.call(req).now_or_never().expect("ready at once");
+                assert!(res.is_ok());
+            }
+        });
+        let events = capture.0.lock().unwrap().clone();
+        events
+    }
+
+    /// The value of field `name` in `event`.
+    pub fn field<'a>(event: &'a Fields, name: &str) -> Option<&'a str> {
+        event
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every field of every event, as one text.
+    pub fn text(events: &[Fields]) -> String {
+        events
+            .iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12.6: no cookie value (nor `Authorization`, nor `Cookie`) in any
+// event; every field bounded and escaped.
+
+#[cfg(feature = "tracing")]
+fn credentialed_get(origin: &str, host: &str) -> Request<()> {
+    Request::get("/me")
+        .header("origin", origin)
+        .header("host", host)
+        .header("authorization", "Bearer s3cr3t-token")
+        .header("cookie", "sid=s3cr3t-cookie")
+        .body(())
+        .expect("request")
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn a_nameless_cookie_is_logged_without_its_value() {
+    // RFC 6265bis §5.6: without `=`, the whole pair is the cookie's value.
+    for set_cookie in [
+        "s3cr3t-value; Path=/; HttpOnly",
+        "s3cr3t-value; SameSite=None",
+        "=s3cr3t-value; SameSite=Lax",
+    ] {
+        let layer = layer(
+            CorsLayer::builder()
+                .allow_origins(["https://app.example.com"])
+                .allow_credentials(true),
+        );
+        let events = logs::events(
+            &layer,
+            Some(set_cookie),
+            [credentialed_get("https://app.example.com", "api.other.net")],
+        );
+        assert_eq!(events.len(), 1, "{set_cookie}: {events:?}");
+        assert!(
+            logs::field(&events[0], "reason").is_some_and(|r| r.starts_with("cookie_")),
+            "{events:?}"
+        );
+        assert_eq!(logs::field(&events[0], "cookie"), Some(""));
+        let text = logs::text(&events);
+        assert!(text.contains("(nameless)"), "{text}");
+        assert!(!text.contains("s3cr3t"), "{set_cookie} leaks: {text}");
+    }
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn no_event_carries_a_secret_and_every_field_is_bounded_and_escaped() {
+    let layer = layer(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_credentials(true)
+            .allow_methods(["PUT"])
+            .allow_headers(["content-type"]),
+    );
+    let secrets = |mut b: http::request::Builder| {
+        b = b
+            .header("authorization", "Bearer s3cr3t-token")
+            .header("cookie", "sid=s3cr3t-cookie")
+            .header("x-api-key", "s3cr3t-key");
+        b
+    };
+    let preflight = |origin: &[u8], method: &str, headers: Option<&[u8]>| {
+        let mut b = secrets(Request::options("/me"))
+            .header("origin", origin)
+            .header("access-control-request-method", method);
+        if let Some(h) = headers {
+            b = b.header("access-control-request-headers", h);
+        }
+        b.body(()).expect("request")
+    };
+    let long_method = "X".repeat(5_000);
+    let long_origin = format!("https://{}.example.net", "a".repeat(10_000));
+    let requests = vec![
+        // Refused origin, with odd bytes (tab, obs-text) and a huge one.
+        secrets(Request::get("/"))
+            .header("origin", &b"https://evil.example.net\t\xff"[..])
+            .body(())
+            .expect("request"),
+        secrets(Request::get("/"))
+            .header("origin", long_origin.as_str())
+            .body(())
+            .expect("request"),
+        // An unbounded request method on a refused origin.
+        secrets(Request::builder().method(long_method.as_str()).uri("/"))
+            .header("origin", "https://evil.example.net")
+            .body(())
+            .expect("request"),
+        // Two Origin headers.
+        secrets(Request::get("/"))
+            .header("origin", "https://app.example.com")
+            .header("origin", "https://evil.example.net")
+            .body(())
+            .expect("request"),
+        preflight(b"https://app.example.com", "PATCH", None),
+        preflight(b"https://app.example.com", "BAD METHOD", None),
+        preflight(b"https://app.example.com", "PUT", Some(b"authorization")),
+        preflight(b"https://app.example.com", "PUT", Some(b"x-a\xffb")),
+        preflight(b"https://app.example.com", "PUT", Some(b",,,;;;")),
+    ];
+    let n = requests.len();
+    let events = logs::events(&layer, None, requests);
+    assert_eq!(
+        events.len(),
+        n,
+        "one event per refused request: {events:#?}"
+    );
+    let text = logs::text(&events);
+    assert!(!text.contains("s3cr3t"), "{text}");
+    for event in &events {
+        for (name, value) in event {
+            assert!(
+                value.len() <= 300,
+                "{name} is {} bytes: unbounded",
+                value.len()
+            );
+            assert!(
+                value.bytes().all(|b| (0x20..0x7f).contains(&b)),
+                "{name}={value:?} is not escaped"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12.7: a client controls how often these events fire, so each reason
+// code has its own rate limit (a flood of one cannot hide another), and the
+// number held back is reported on the next event admitted (`suppressed`).
+
+#[cfg(feature = "tracing")]
+#[test]
+fn floods_are_rate_limited_per_reason() {
+    let layer = layer(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_methods(["PUT"]),
+    );
+    let two_origins = || {
+        Request::get("/")
+            .header("origin", "https://app.example.com")
+            .header("origin", "https://evil.example.net")
+            .body(())
+            .expect("request")
+    };
+    let malformed = || {
+        Request::options("/")
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "PUT")
+            .header("access-control-request-headers", ",,;;")
+            .body(())
+            .expect("request")
+    };
+    let refused = |i: usize| {
+        Request::get("/")
+            .header("origin", format!("https://evil{i}.example.net"))
+            .body(())
+            .expect("request")
+    };
+    let mut requests: Vec<Request<()>> = (0..500).map(|_| two_origins()).collect();
+    requests.extend((0..500).map(|_| malformed()));
+    requests.extend((0..500).map(refused));
+    requests.push(
+        Request::options("/")
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "PATCH")
+            .body(())
+            .expect("request"),
+    );
+    let events = logs::events(&layer, None, requests);
+    let count = |reason: &str| {
+        events
+            .iter()
+            .filter(|e| logs::field(e, "reason") == Some(reason))
+            .count()
+    };
+    for reason in [
+        "multiple_origins",
+        "malformed_headers",
+        "origin_not_allowed",
+    ] {
+        let n = count(reason);
+        assert!(
+            (1..=10).contains(&n),
+            "{reason}: {n} events for 500 requests"
+        );
+    }
+    // The one request of a fourth kind, after the floods, is still logged.
+    assert_eq!(count("method_not_allowed"), 1, "{events:#?}");
+    for e in &events {
+        assert_eq!(logs::field(e, "suppressed"), Some("0"), "{e:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12.8: `*` never covers `authorization`, with or without credentials;
+// listing it by name beside `*` allows both.
+
+fn preflight_headers(layer: &CorsLayer, requested: &str) -> (bool, Option<String>) {
+    let (parts, ()) = Request::options("/")
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "PATCH")
+        .header("access-control-request-headers", requested)
+        .body(())
+        .expect("request")
+        .into_parts();
+    let d = layer.evaluate(&parts);
+    assert_eq!(d.kind(), RequestKind::Preflight);
+    let allowed = d
+        .header(&http::header::ACCESS_CONTROL_ALLOW_HEADERS)
+        .map(|v| v.to_str().expect("ascii").to_owned());
+    (d.is_allowed(), allowed)
+}
+
+#[test]
+fn wildcard_headers_never_cover_authorization_in_either_mode() {
+    for credentials in [false, true] {
+        let star = |headers: &[&str]| {
+            layer(
+                CorsLayer::builder()
+                    .allow_origins(["https://app.example.com"])
+                    .allow_credentials(credentials)
+                    .allow_methods(["*"])
+                    .allow_headers(headers),
+            )
+        };
+        let only_star = star(&["*"]);
+        assert_eq!(
+            preflight_headers(&only_star, "x-a,x-b"),
+            (true, Some("x-a,x-b".to_owned())),
+            "credentials {credentials}"
+        );
+        for requested in ["authorization", "x-a, Authorization", "AUTHORIZATION"] {
+            assert_eq!(
+                preflight_headers(&only_star, requested),
+                (false, None),
+                "credentials {credentials}: * covered {requested:?}"
+            );
+        }
+        let named = star(&["*", "authorization"]);
+        assert_eq!(
+            preflight_headers(&named, "authorization,x-a"),
+            (true, Some("authorization,x-a".to_owned())),
+            "credentials {credentials}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12.9: with `allow_private_network(true)` a preflight's answer depends
+// on `Access-Control-Request-Private-Network`, so its `Vary` names it.
+
+fn preflight_vary(layer: &CorsLayer, origin: &str, pna: bool) -> (bool, String) {
+    let mut b = Request::options("/")
+        .header("origin", origin)
+        .header("access-control-request-method", "PUT");
+    if pna {
+        b = b.header("access-control-request-private-network", "true");
+    }
+    let (parts, ()) = b.body(()).expect("request").into_parts();
+    let d = layer.evaluate(&parts);
+    let vary = d
+        .header(&http::header::VARY)
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .unwrap_or_default();
+    (d.is_allowed(), vary)
+}
+
+#[test]
+fn private_network_preflights_vary_on_the_request_header() {
+    let base = || {
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_methods(["PUT"])
+    };
+    let pna = layer(base().allow_private_network(true));
+    for (origin, asked, allowed) in [
+        ("https://app.example.com", true, true),
+        ("https://app.example.com", false, true),
+        ("https://evil.example.net", true, false),
+    ] {
+        let (ok, vary) = preflight_vary(&pna, origin, asked);
+        assert_eq!(ok, allowed, "{origin}");
+        let names: Vec<&str> = vary.split(',').map(str::trim).collect();
+        assert_eq!(
+            names,
+            [
+                "origin",
+                "access-control-request-method",
+                "access-control-request-headers",
+                "access-control-request-private-network"
+            ],
+            "{origin}, asked {asked}"
+        );
+    }
+    // Off: the header changes nothing, and Vary does not name it.
+    let (ok, vary) = preflight_vary(&layer(base()), "https://app.example.com", true);
+    assert!(ok);
+    assert!(!vary.contains("private-network"), "{vary}");
+}
+
+#[test]
+fn private_network_vary_reaches_the_response() {
+    use futures_util::FutureExt;
+    use tower::{Layer, Service};
+    let layer = layer(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_methods(["PUT"])
+            .allow_private_network(true),
+    );
+    let inner = tower::service_fn(|_req: Request<()>| async {
+        Ok::<_, std::convert::Infallible>(http::Response::new(()))
+    });
+    let mut svc = layer.layer(inner);
+    let req = Request::options("/")
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "PUT")
+        .header("access-control-request-private-network", "true")
+        .body(())
+        .expect("request");
+    let res = svc
+        .call(req)
+        .now_or_never()
+        .expect("ready")
+        .expect("infallible");
+    assert_eq!(res.status(), http::StatusCode::NO_CONTENT);
+    assert_eq!(
+        res.headers()["access-control-allow-private-network"],
+        "true"
+    );
+    let vary: Vec<String> = res
+        .headers()
+        .get_all(http::header::VARY)
+        .iter()
+        .flat_map(|v| {
+            v.to_str()
+                .expect("ascii")
+                .split(',')
+                .map(|n| n.trim().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        vary.iter()
+            .any(|n| n == "access-control-request-private-network"),
+        "{vary:?}"
+    );
+}
+
+// (12.3, continued) A value's defect does not hide the problem its suggested
+// fix would have: `http://…/` with credentials is also insecure.
+#[test]
+fn the_suggested_fix_is_checked_too() {
+    let p = problems(
+        CorsLayer::builder()
+            .allow_origins(["http://x.example.com/", "https://y.example.com/"])
+            .allow_origin_patterns(["http://*.example.net/"])
+            .allow_credentials(true),
+    );
+    let insecure: Vec<&str> = p
+        .iter()
+        .filter_map(|p| match p {
+            ConfigProblem::InsecureOriginWithCredentials { value } => Some(value.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        insecure,
+        ["http://x.example.com/", "http://*.example.net/"],
+        "{p:#?}"
+    );
+    assert_eq!(p.len(), 5, "{p:#?}");
 }
 
 // ---------------------------------------------------------------------------

@@ -29,6 +29,8 @@ enum Cfg {
     ExactStar,
     /// Credentialed with `*` methods and headers (echo mode).
     CredentialedEcho,
+    /// `CredentialedEcho` with `authorization` listed beside `*`.
+    CredentialedEchoAuth,
 }
 
 fn layer(cfg: Cfg) -> CorsLayer {
@@ -55,6 +57,11 @@ fn layer(cfg: Cfg) -> CorsLayer {
             .allow_credentials(true)
             .allow_methods(["*"])
             .allow_headers(["*"]),
+        Cfg::CredentialedEchoAuth => b
+            .allow_origins([APP])
+            .allow_credentials(true)
+            .allow_methods(["*"])
+            .allow_headers(["*", "authorization"]),
     };
     b.build().expect("table configs are valid")
 }
@@ -420,9 +427,19 @@ const ROWS: &[Row] = &[
         false,
         Blocked,
     ),
+    // 0.2: `*` never covers authorization, with credentials too.
     row(
-        "echo mode covers authorization",
+        "echo mode never covers authorization",
         CredentialedEcho,
+        APP,
+        "PATCH",
+        &[AUTH, ("x-a", "1")],
+        true,
+        Blocked,
+    ),
+    row(
+        "echo mode with authorization listed",
+        CredentialedEchoAuth,
         APP,
         "PATCH",
         &[AUTH, ("x-a", "1")],
@@ -443,9 +460,18 @@ const ROWS: &[Row] = &[
         CredentialedEcho,
         APP,
         "patch",
-        &[AUTH],
+        &[("x-a", "1")],
         false,
         Read(200, NONE, NONE),
+    ),
+    row(
+        "echo mode uncredentialed, authorization",
+        CredentialedEcho,
+        APP,
+        "patch",
+        &[AUTH],
+        false,
+        Blocked,
     ),
     // credentials-flag / cors-cookies
     row(

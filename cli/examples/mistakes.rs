@@ -12,6 +12,7 @@
 //! | `/auth-first` | auth runs before CORS: `401` to the preflight |
 //! | `/headers` | the preflight allows `content-type` only |
 //! | `/no-vary` | reflects the origin without `Vary: Origin` |
+//! | `/any-header` | `Access-Control-Allow-Headers: *` for `authorization` (readable in today's browsers, not by the standard) |
 //!
 //! Listens on `127.0.0.1:8081` (env `PORT`), loopback only.
 
@@ -62,6 +63,12 @@ fn reply(req: &Request<Incoming>) -> Response<Full<Bytes>> {
             .header("access-control-allow-credentials", "true")
             .header(vary.0, vary.1),
         "/no-vary" => r.header("access-control-allow-origin", origin.as_str()),
+        "/any-header" if preflight => r
+            .status(204)
+            .header("access-control-allow-origin", "*")
+            .header("access-control-allow-methods", "GET, PUT")
+            .header("access-control-allow-headers", "*"),
+        "/any-header" => r.header("access-control-allow-origin", "*"),
         _ => r.status(404),
     };
     r.body(Full::new(Bytes::from_static(b"{}\n")))
@@ -72,7 +79,7 @@ fn reply(req: &Request<Incoming>) -> Response<Full<Bytes>> {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port: u16 = std::env::var("PORT").map_or(Ok(8081), |p| p.parse())?;
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("CORS mistakes on http://127.0.0.1:{port}: /wildcard /trailing-slash /twice /no-credentials /auth-first /headers /no-vary");
+    println!("CORS mistakes on http://127.0.0.1:{port}: /wildcard /trailing-slash /twice /no-credentials /auth-first /headers /no-vary /any-header");
     loop {
         let (stream, _) = listener.accept().await?;
         tokio::spawn(async move {

@@ -9,6 +9,7 @@ use strict_cors_model::{is_forbidden_request_header, is_token, FetchRequest};
 
 use crate::args::CheckArgs;
 use crate::exit::{Exit, NO_VERDICT};
+use crate::output::{err_line, out, out_line};
 use crate::render::{self, Style, Verdict};
 use crate::transport::HttpTransport;
 
@@ -93,13 +94,14 @@ fn build(args: &CheckArgs) -> Result<Check, String> {
             return Err(format!("--read-header {name:?} is not a header name"));
         }
     }
-    Ok(Check {
-        request,
-        send_unsafe: args.send,
-        cookie: args.cookie.clone(),
-        read_headers: args.read_headers.clone(),
-        probe_other_origin: !args.no_probe,
-    })
+    // `authorization` under `*` is judged as today's engines do (the
+    // doctor's default), with a warning that the standard says otherwise.
+    let mut check = Check::new(request);
+    check.send_unsafe = args.send;
+    check.cookie = args.cookie.clone();
+    check.read_headers = args.read_headers.clone();
+    check.probe_other_origin = !args.no_probe;
+    Ok(check)
 }
 
 /// Colour when stdout is a terminal and `NO_COLOR` is unset.
@@ -114,7 +116,7 @@ pub fn run(args: &CheckArgs) -> Exit {
     let check = match build(args) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            err_line(&format!("error: {e}"));
             return Exit::Code(NO_VERDICT);
         }
     };
@@ -122,19 +124,18 @@ pub fn run(args: &CheckArgs) -> Exit {
         match HttpTransport::new(Duration::from_secs_f64(args.timeout), args.insecure) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: {e}");
+                err_line(&format!("error: {e}"));
                 return Exit::Code(NO_VERDICT);
             }
         };
     let diagnosis = diagnose(&check, &mut transport);
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&render::json(&check.request, &diagnosis))
-                .unwrap_or_default()
+        out_line(
+            &serde_json::to_string_pretty(&render::json(&check.request, &diagnosis))
+                .unwrap_or_default(),
         );
     } else {
-        print!("{}", render::text(&check.request, &diagnosis, style()));
+        out(&render::text(&check.request, &diagnosis, style()));
     }
     match Verdict::of(&diagnosis) {
         Verdict::Readable | Verdict::PreflightOnly => Exit::Readable,

@@ -6,6 +6,7 @@ use strict_cors::{ConfigError, ConfigProblem, CorsBuilder, CorsConfig};
 
 use crate::args::LintArgs;
 use crate::exit::{Exit, NO_VERDICT};
+use crate::output::{err_line, out_line};
 
 /// The configuration's format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,7 +157,7 @@ fn env_problems(prefix: &str) -> Vec<String> {
 /// Prints each problem on its own line, prefixed by `source`; the exit code.
 fn report(source: &str, problems: &[String]) -> Exit {
     if problems.is_empty() {
-        println!("{source}: ok");
+        out_line(&format!("{source}: ok"));
         return Exit::Readable;
     }
     for p in problems {
@@ -167,10 +168,13 @@ fn report(source: &str, problems: &[String]) -> Exit {
             .map(str::trim_end)
             .filter(|l| !l.trim().is_empty())
             .collect();
-        println!("{source}: {}", one_line.join(" "));
+        out_line(&format!("{source}: {}", one_line.join(" ")));
     }
     let n = problems.len();
-    eprintln!("{source}: {n} problem{}", if n == 1 { "" } else { "s" });
+    err_line(&format!(
+        "{source}: {n} problem{}",
+        if n == 1 { "" } else { "s" }
+    ));
     Exit::Blocked
 }
 
@@ -181,25 +185,25 @@ pub fn run(args: &LintArgs) -> Exit {
         let any_set =
             std::env::vars_os().any(|(k, _)| k.to_str().is_some_and(|k| k.starts_with(prefix)));
         if !any_set {
-            eprintln!("note: no {prefix}* variable is set");
+            err_line(&format!("note: no {prefix}* variable is set"));
         }
         return report(&format!("{prefix}*"), &env_problems(prefix));
     }
     let Some(path) = args.file.as_deref() else {
-        eprintln!("error: give a FILE or --env");
+        err_line("error: give a FILE or --env");
         return Exit::Code(NO_VERDICT);
     };
     let source = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: cannot read {source}: {e}");
+            err_line(&format!("error: cannot read {source}: {e}"));
             return Exit::Code(NO_VERDICT);
         }
     };
     match parse(format_of(path, &text), &text) {
         Err(syntax) => {
-            eprintln!("error: {source}: {syntax}");
+            err_line(&format!("error: {source}: {syntax}"));
             Exit::Code(NO_VERDICT)
         }
         Ok(Err(schema)) => report(&source, &[schema]),

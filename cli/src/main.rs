@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod exit;
 mod lint;
+mod output;
 mod render;
 mod transport;
 

@@ -6,8 +6,9 @@ use http::{Method, Request, Response};
 
 use crate::cache::PreflightCache;
 use crate::cors_check::cors_check;
+use crate::engine_rules::AuthorizationUnderWildcard;
 use crate::failure::Failure;
-use crate::preflight::{preflight_check_with_cap, DEFAULT_MAX_AGE_CAP};
+use crate::preflight::{preflight_check_under, DEFAULT_MAX_AGE_CAP};
 use crate::request::{actual_request, preflight_request, validate_request, FetchRequest};
 use crate::response::readable_response_headers;
 use crate::safelist::preflight_eligible;
@@ -67,6 +68,11 @@ pub struct Browser {
     pub now_secs: u64,
     /// Cap on `Access-Control-Max-Age` (7200 like Chromium by default).
     pub max_age_cap: u64,
+    /// Whether `*` covers `authorization` without credentials: the
+    /// standard's "never" by default, today's engines' "yes" with
+    /// [`AuthorizationUnderWildcard::Engines2026`]. Used by the preflight
+    /// check and by the preflight cache's lookups alike.
+    pub authorization_under_wildcard: AuthorizationUnderWildcard,
 }
 
 impl Default for Browser {
@@ -77,12 +83,24 @@ impl Default for Browser {
 
 impl Browser {
     /// A browser with an empty preflight cache, at time 0, with Chromium's
-    /// max-age cap ([`DEFAULT_MAX_AGE_CAP`]).
+    /// max-age cap ([`DEFAULT_MAX_AGE_CAP`]), following the standard on
+    /// `authorization` under `*` ([`AuthorizationUnderWildcard::Standard`]).
     pub fn new() -> Self {
         Browser {
             cache: PreflightCache::default(),
             now_secs: 0,
             max_age_cap: DEFAULT_MAX_AGE_CAP,
+            authorization_under_wildcard: AuthorizationUnderWildcard::Standard,
+        }
+    }
+
+    /// [`Browser::new`], but judging `authorization` under `*` as today's
+    /// Chromium, Firefox and WebKit do
+    /// ([`AuthorizationUnderWildcard::Engines2026`]).
+    pub fn like_engines_2026() -> Self {
+        Browser {
+            authorization_under_wildcard: AuthorizationUnderWildcard::Engines2026,
+            ..Browser::new()
         }
     }
 
@@ -96,7 +114,8 @@ impl Browser {
     ///    `Blocked` with no request sent;
     /// 2. if a preflight is needed and the cache does not cover the request,
     ///    sends [`preflight_request`] through `server` and runs
-    ///    [`preflight_check_with_cap`]: on success the result is stored in the
+    ///    [`preflight_check_under`] (with [`Browser::max_age_cap`] and
+    ///    [`Browser::authorization_under_wildcard`]): on success the result is stored in the
     ///    cache, on failure the origin+URL entries are cleared and the fetch
     ///    is blocked;
     /// 3. sends [`actual_request`] through `server` and runs [`cors_check`]
@@ -121,14 +140,16 @@ impl Browser {
         }
         let with_preflight = preflight_eligible(req);
 
-        if with_preflight && !self.cache.covers(req, self.now_secs) {
+        let rule = self.authorization_under_wildcard;
+        if with_preflight && !self.cache.covers_under(req, self.now_secs, rule) {
             seen.push(preflight_request(req));
             let response = server(preflight_request(req));
-            match preflight_check_with_cap(
+            match preflight_check_under(
                 req,
                 response.status(),
                 response.headers(),
                 self.max_age_cap,
+                rule,
             ) {
                 Ok(result) => self.cache.store(req, &result, self.now_secs),
                 Err(failure) => {

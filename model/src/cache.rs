@@ -2,6 +2,7 @@
 //!
 //! [§CORS-preflight cache]: https://fetch.spec.whatwg.org/#cors-preflight-cache
 
+use crate::engine_rules::AuthorizationUnderWildcard;
 use crate::preflight::PreflightResult;
 use crate::request::FetchRequest;
 use crate::safelist::cors_unsafe_request_header_names;
@@ -33,8 +34,10 @@ struct CacheEntry {
 /// serves both modes, an uncredentialed one only uncredentialed requests). A
 /// method entry matches when its method is byte-equal to the request's; a
 /// header entry when its name matches case-insensitively. A `*` entry matches
-/// any method, or any header name but `authorization`, and only for a
-/// non-credentialed request (in credentialed mode `*` is not a wildcard).
+/// any method, or any header name but `authorization` (unless
+/// [`AuthorizationUnderWildcard::Engines2026`] is asked for: see
+/// [`covers_under`](Self::covers_under)), and only for a non-credentialed
+/// request (in credentialed mode `*` is not a wildcard).
 ///
 /// Decision: a CORS-safelisted method is always covered. The standard reads
 /// as if a preflight made for an unsafe header on `GET`/`POST` also needed a
@@ -113,12 +116,29 @@ impl PreflightCache {
         })
     }
 
-    /// [§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache), "header-name cache entry match".
+    /// [§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache), "header-name cache entry match"
+    /// (the standard's rule: `*` never matches `authorization`).
     pub fn header_match(&self, req: &FetchRequest, name: &str, now_secs: u64) -> bool {
+        self.header_match_under(req, name, now_secs, AuthorizationUnderWildcard::Standard)
+    }
+
+    /// [`header_match`](Self::header_match), with `*` matching
+    /// `authorization` as [`AuthorizationUnderWildcard`] says.
+    pub fn header_match_under(
+        &self,
+        req: &FetchRequest,
+        name: &str,
+        now_secs: u64,
+        authorization: AuthorizationUnderWildcard,
+    ) -> bool {
+        let wildcard_covers = |name: &str| {
+            !req.credentials
+                && (!name.eq_ignore_ascii_case("authorization")
+                    || authorization.wildcard_covers_authorization(req.credentials))
+        };
         self.live_matches(req, now_secs).any(|e| match &e.item {
             CacheItem::Header(h) => {
-                h.eq_ignore_ascii_case(name)
-                    || (h == "*" && !req.credentials && !name.eq_ignore_ascii_case("authorization"))
+                h.eq_ignore_ascii_case(name) || (h == "*" && wildcard_covers(name))
             }
             CacheItem::Method(_) => false,
         })
@@ -126,13 +146,24 @@ impl PreflightCache {
 
     /// Whether the cache covers the request's method and every one of its
     /// CORS-unsafe request-header names ([§HTTP fetch](https://fetch.spec.whatwg.org/#http-fetch)), so no preflight is
-    /// needed.
+    /// needed (the standard's rule on `authorization`).
     pub fn covers(&self, req: &FetchRequest, now_secs: u64) -> bool {
+        self.covers_under(req, now_secs, AuthorizationUnderWildcard::Standard)
+    }
+
+    /// [`covers`](Self::covers), with `*` matching `authorization` as
+    /// [`AuthorizationUnderWildcard`] says.
+    pub fn covers_under(
+        &self,
+        req: &FetchRequest,
+        now_secs: u64,
+        authorization: AuthorizationUnderWildcard,
+    ) -> bool {
         let method = normalize_method(&req.method);
         (is_cors_safelisted_method(&method) || self.method_match(req, &method, now_secs))
             && cors_unsafe_request_header_names(&req.headers)
                 .iter()
-                .all(|n| self.header_match(req, n, now_secs))
+                .all(|n| self.header_match_under(req, n, now_secs, authorization))
     }
 
     /// [§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache), "clear cache entries": remove every entry for

@@ -38,7 +38,9 @@ pub enum Failure {
     /// A CORS-unsafe request-header name (lowercased) is not allowed.
     HeaderNotAllowed(String),
     /// `authorization` was requested and `Access-Control-Allow-Headers` only
-    /// has `*` for it, which never covers `authorization`.
+    /// has `*` for it, which never covers `authorization` by the standard's
+    /// rule ([`AuthorizationUnderWildcard::Standard`](crate::AuthorizationUnderWildcard::Standard);
+    /// today's engines let it through without credentials).
     AuthorizationNotCoveredByWildcard,
 }
 

@@ -43,7 +43,7 @@
 //! | the script's request | [`FetchRequest`], [`validate_request`], [`normalize_method`] | [§Methods](https://fetch.spec.whatwg.org/#methods), [§Fetch method](https://fetch.spec.whatwg.org/#fetch-method) |
 //! | does it need a preflight? | [`is_cors_safelisted_method`], [`is_cors_safelisted_request_header`], [`cors_unsafe_request_header_names`], [`is_forbidden_request_header`], [`preflight_eligible`], [`needs_preflight`] | [§CORS-safelisted request-header](https://fetch.spec.whatwg.org/#cors-safelisted-request-header), [§HTTP fetch](https://fetch.spec.whatwg.org/#http-fetch) |
 //! | the requests sent | [`preflight_request`], [`actual_request`] | [§CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch) |
-//! | judging a response | [`cors_check`], [`preflight_check`], [`preflight_max_age`] | [§CORS check](https://fetch.spec.whatwg.org/#cors-check), [§CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch) |
+//! | judging a response | [`cors_check`], [`preflight_check`], [`preflight_check_under`], [`preflight_max_age`], [`AuthorizationUnderWildcard`] | [§CORS check](https://fetch.spec.whatwg.org/#cors-check), [§CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch) |
 //! | what the script reads | [`readable_response_headers`] | [§CORS-safelisted response-header name](https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name), [§Main fetch](https://fetch.spec.whatwg.org/#main-fetch) |
 //! | the preflight cache | [`PreflightCache`] | [§CORS-preflight cache](https://fetch.spec.whatwg.org/#cors-preflight-cache) |
 //! | the whole fetch | [`Browser::fetch`], [`Outcome`] | [§Main fetch](https://fetch.spec.whatwg.org/#main-fetch) |
@@ -51,7 +51,11 @@
 //! | parsing headers | [`extract_header_list_values`], [`get_combined`], [`get_decode_split`], [`mime_essence`], [`is_token`] | [§Headers](https://fetch.spec.whatwg.org/#terminology-headers) |
 //!
 //! Where the standard is ambiguous or browsers differ, the choice made is
-//! written in the item's documentation under "Decision:".
+//! written in the item's documentation under "Decision:". Where all of
+//! today's engines knowingly deviate from the standard, the deviation is a
+//! knob: [`AuthorizationUnderWildcard`] (`*` covering `authorization`
+//! without credentials), the standard's rule by default in [`Browser`], the
+//! engines' in the doctor.
 //!
 //! # Scope
 //!
@@ -72,6 +76,7 @@ mod browser;
 mod cache;
 mod cors_check;
 pub mod doctor;
+mod engine_rules;
 mod failure;
 mod preflight;
 mod request;
@@ -82,10 +87,11 @@ mod syntax;
 pub use browser::{is_preflight, Browser, Outcome};
 pub use cache::PreflightCache;
 pub use cors_check::cors_check;
+pub use engine_rules::AuthorizationUnderWildcard;
 pub use failure::Failure;
 pub use preflight::{
-    preflight_check, preflight_check_with_cap, preflight_max_age, PreflightResult, DEFAULT_MAX_AGE,
-    DEFAULT_MAX_AGE_CAP,
+    preflight_check, preflight_check_under, preflight_check_with_cap, preflight_max_age,
+    PreflightResult, DEFAULT_MAX_AGE, DEFAULT_MAX_AGE_CAP,
 };
 pub use request::{actual_request, preflight_request, validate_request, FetchRequest};
 pub use response::{

@@ -10,6 +10,7 @@ use http::header::{
 use http::{HeaderMap, StatusCode};
 
 use crate::cors_check::cors_check;
+use crate::engine_rules::AuthorizationUnderWildcard;
 use crate::failure::Failure;
 use crate::request::FetchRequest;
 use crate::safelist::{cors_unsafe_request_header_names, request_header_list};
@@ -90,11 +91,38 @@ pub fn preflight_check(
 /// 6. every CORS-unsafe request-header name must be listed
 ///    (case-insensitively), or `*` listed and the request not credentialed;
 /// 7. max-age, see [`preflight_max_age`].
+///
+/// This is the standard's rule on `authorization`; see
+/// [`preflight_check_under`] for today's engines'.
 pub fn preflight_check_with_cap(
     req: &FetchRequest,
     status: StatusCode,
     headers: &HeaderMap,
     max_age_cap: u64,
+) -> Result<PreflightResult, Failure> {
+    preflight_check_under(
+        req,
+        status,
+        headers,
+        max_age_cap,
+        AuthorizationUnderWildcard::Standard,
+    )
+}
+
+/// [`preflight_check_with_cap`], with step 5 as `authorization` says
+/// ([`AuthorizationUnderWildcard`]): under
+/// [`Engines2026`](AuthorizationUnderWildcard::Engines2026), a request
+/// without credentials has `authorization` covered by `*` like any other
+/// name, and a credentialed one that lists only `*` fails with
+/// [`Failure::HeaderNotAllowed`]`("authorization")` (`*` is literal then);
+/// under [`Standard`](AuthorizationUnderWildcard::Standard), `*` alone fails
+/// with [`Failure::AuthorizationNotCoveredByWildcard`] in both modes.
+pub fn preflight_check_under(
+    req: &FetchRequest,
+    status: StatusCode,
+    headers: &HeaderMap,
+    max_age_cap: u64,
+    authorization: AuthorizationUnderWildcard,
 ) -> Result<PreflightResult, Failure> {
     if !status.is_success() {
         return Err(Failure::PreflightStatus(status.as_u16()));
@@ -131,11 +159,19 @@ pub fn preflight_check_with_cap(
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
     if has_authorization && !listed("authorization") {
-        return Err(if headers_wildcard {
-            Failure::AuthorizationNotCoveredByWildcard
-        } else {
-            Failure::HeaderNotAllowed("authorization".to_string())
-        });
+        match authorization {
+            _ if !headers_wildcard => {
+                return Err(Failure::HeaderNotAllowed("authorization".to_string()))
+            }
+            AuthorizationUnderWildcard::Standard => {
+                return Err(Failure::AuthorizationNotCoveredByWildcard)
+            }
+            AuthorizationUnderWildcard::Engines2026 if req.credentials => {
+                return Err(Failure::HeaderNotAllowed("authorization".to_string()))
+            }
+            // Covered by `*`, like the other names below.
+            AuthorizationUnderWildcard::Engines2026 => {}
+        }
     }
     for name in cors_unsafe_request_header_names(&req.headers) {
         if !listed(&name) && (req.credentials || !headers_wildcard) {

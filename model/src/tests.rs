@@ -691,6 +691,89 @@ fn authorization_is_not_covered_by_wildcard() {
     }
 }
 
+/// Today's engines (`AuthorizationUnderWildcard::Engines2026`) let `*` cover
+/// `authorization` without credentials; with credentials `*` is literal and
+/// the failure is the ordinary one. The standard's rule stays the default.
+#[test]
+fn authorization_under_wildcard_as_engines_do() {
+    let engines = AuthorizationUnderWildcard::Engines2026;
+    assert_eq!(
+        AuthorizationUnderWildcard::default(),
+        AuthorizationUnderWildcard::Standard
+    );
+    let r = req("PUT").header("Authorization", "Bearer t");
+    let under = |r: &FetchRequest, h: &HeaderMap, rule| {
+        preflight_check_under(r, StatusCode::OK, h, DEFAULT_MAX_AGE_CAP, rule)
+    };
+    assert!(under(&r, &allow(false, Some("PUT"), Some("*")), engines).is_ok());
+    assert_eq!(
+        under(
+            &r,
+            &allow(false, Some("PUT"), Some("*")),
+            AuthorizationUnderWildcard::Standard
+        ),
+        Err(Failure::AuthorizationNotCoveredByWildcard)
+    );
+    let rc = r.clone().credentials(true);
+    assert_eq!(
+        under(&rc, &allow(true, Some("PUT"), Some("*")), engines),
+        Err(Failure::HeaderNotAllowed("authorization".into()))
+    );
+    assert!(under(
+        &rc,
+        &allow(true, Some("PUT"), Some("*, authorization")),
+        engines
+    )
+    .is_ok());
+    // Not a wildcard: the ordinary failure under either rule.
+    assert_eq!(
+        under(&r, &allow(false, Some("PUT"), Some("x-a")), engines),
+        Err(Failure::HeaderNotAllowed("authorization".into()))
+    );
+
+    // The preflight cache: a `*` entry serves `authorization` only as the
+    // rule says, and never a credentialed request.
+    let result = PreflightResult {
+        methods: vec!["PUT".into()],
+        headers: vec!["*".into()],
+        max_age: 600,
+    };
+    let mut cache = PreflightCache::default();
+    cache.store(&r, &result, 0);
+    assert!(cache.covers_under(&r, 1, engines));
+    assert!(!cache.covers(&r, 1));
+    assert!(!cache.covers_under(&rc, 1, engines));
+
+    // The whole fetch: the engines' browser reads the response and stores
+    // the `*` entry that serves the next request without a preflight.
+    let mut server = |request: Request<()>| {
+        if is_preflight(&request) {
+            response(
+                204,
+                &[
+                    ("access-control-allow-origin", "*"),
+                    ("access-control-allow-methods", "PUT"),
+                    ("access-control-allow-headers", "*"),
+                    ("access-control-max-age", "600"),
+                ],
+            )
+        } else {
+            response(200, &[("access-control-allow-origin", "*")])
+        }
+    };
+    let mut browser = Browser::like_engines_2026();
+    let (outcome, seen) = browser.fetch(&r, &mut server);
+    assert!(outcome.is_readable());
+    assert_eq!(seen.len(), 2);
+    assert_eq!(browser.fetch(&r, &mut server).1.len(), 1, "cached");
+    let (outcome, seen) = Browser::new().fetch(&r, &mut server);
+    assert_eq!(
+        outcome,
+        Outcome::Blocked(Failure::AuthorizationNotCoveredByWildcard)
+    );
+    assert_eq!(seen.len(), 1);
+}
+
 #[test]
 fn wildcard_headers_only_without_credentials() {
     let r = req("GET").header("X-Request-Id", "1");

@@ -210,9 +210,12 @@ impl CorsBuilder {
     /// ([`Access-Control-Allow-Headers`](https://fetch.spec.whatwg.org/#http-access-control-allow-headers)).
     /// Anything `AsRef<str>`: `"content-type"`, `http::header::AUTHORIZATION`.
     ///
-    /// `"*"` allows any header name (echoed back); as in Fetch, `*` does not
-    /// cover `authorization` unless credentials are on, so list it explicitly
-    /// for a credential-free API. Forbidden request headers (`cookie`, `host`,
+    /// `"*"` allows any header name but `authorization` (echoed back). One
+    /// rule with or without credentials: `authorization` is allowed only when
+    /// listed by name, e.g. `allow_headers(["*", "authorization"])`, as Fetch
+    /// never lets a wildcard cover it (a
+    /// [CORS non-wildcard request-header name](https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name)).
+    /// Forbidden request headers (`cookie`, `host`,
     /// `origin`, `content-length`, `sec-*`, `proxy-*`, …) are errors: scripts
     /// can never set them.
     pub fn allow_headers<I>(mut self, headers: I) -> Self
@@ -267,7 +270,16 @@ impl CorsBuilder {
     /// `Access-Control-Request-Private-Network: true` with
     /// `Access-Control-Allow-Private-Network: true`
     /// ([Private Network Access](https://wicg.github.io/private-network-access/#headers)).
-    /// Off by default.
+    /// Off by default. When on, every preflight's `Vary` also names
+    /// `access-control-request-private-network`, since the answer depends on
+    /// it ([Fetch, "CORS protocol and HTTP caches"](https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)).
+    ///
+    /// Know what it buys today: Chrome put Private Network Access on hold
+    /// (October 2024) and replaced it with the *Local Network Access*
+    /// permission prompt (Chrome 142): the user, not a server header, lets a
+    /// public site reach the local network, and no response header grants
+    /// it. This setting answers browsers and versions that still send the
+    /// PNA preflight header; other browsers never sent it.
     pub fn allow_private_network(mut self, allow: bool) -> Self {
         self.private_network = allow;
         self
@@ -384,7 +396,10 @@ impl CorsBuilder {
     /// not allowed (default `DEBUG`: browsers send `Origin` on many requests,
     /// and crawlers and extensions probe; raise it while investigating).
     /// Method and header refusals are logged at `INFO`, malformed input at
-    /// `WARN`. Requires the `tracing` feature (on by default).
+    /// `WARN`. Each reason code is rate-limited to 10 events a minute (a
+    /// client triggers them at will); the next event admitted carries the
+    /// number held back in its `suppressed` field. Requires the `tracing`
+    /// feature (on by default).
     #[cfg(feature = "tracing")]
     pub fn unknown_origin_level(mut self, level: tracing::Level) -> Self {
         self.unknown_origin_level = Some(level);

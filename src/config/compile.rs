@@ -111,6 +111,10 @@ impl CorsBuilder {
                     origin: other.clone(),
                 });
                 ok = false;
+                // Every problem at once: the explicit entries are invalid
+                // beside `*`, and their own defects are reported too, so the
+                // next build does not reveal new ones.
+                self.check_explicit_origins(problems);
             }
             return ok.then_some(AllowedOrigins::Any);
         }
@@ -122,42 +126,7 @@ impl CorsBuilder {
         let text = self.origins.iter().map(String::len).sum();
         let mut set =
             OriginSetBuilder::with_capacity(self.origins.len(), self.patterns.len(), text);
-        for raw in &self.origins {
-            match parse_origin(raw) {
-                Ok(origin) => {
-                    if self.credentials
-                        && !origin.secure
-                        && !origin.loopback
-                        && !self.insecure_origins
-                    {
-                        problems.push(ConfigProblem::InsecureOriginWithCredentials {
-                            value: raw.clone(),
-                        });
-                    } else {
-                        set.insert(&origin.serialized);
-                    }
-                }
-                Err(p) => problems.push(p),
-            }
-        }
-        for raw in &self.patterns {
-            match parse_pattern(raw) {
-                Ok(pattern) => {
-                    if self.credentials
-                        && !pattern.secure
-                        && !pattern.loopback
-                        && !self.insecure_origins
-                    {
-                        problems.push(ConfigProblem::InsecureOriginWithCredentials {
-                            value: raw.clone(),
-                        });
-                    } else {
-                        set.insert_pattern(&pattern);
-                    }
-                }
-                Err(p) => problems.push(p),
-            }
-        }
+        self.insert_explicit_origins(&mut set, problems);
         if problems.len() != before {
             return None;
         }
@@ -168,6 +137,84 @@ impl CorsBuilder {
                 None
             }
         }
+    }
+
+    /// Validates the exact origins and patterns (other than `*`) without
+    /// keeping them, for a configuration already invalid because of `*`.
+    fn check_explicit_origins(&self, problems: &mut Vec<ConfigProblem>) {
+        let mut set = OriginSetBuilder::with_capacity(0, 0, 0);
+        self.insert_explicit_origins(&mut set, problems);
+    }
+
+    /// Parses every exact origin (skipping `*`) and pattern into `set`,
+    /// pushing one problem per invalid value.
+    fn insert_explicit_origins(
+        &self,
+        set: &mut OriginSetBuilder,
+        problems: &mut Vec<ConfigProblem>,
+    ) {
+        for raw in self.origins.iter().filter(|o| *o != "*") {
+            match parse_origin(raw) {
+                Ok(origin) => {
+                    if self.insecure(origin.secure, origin.loopback) {
+                        problems.push(ConfigProblem::InsecureOriginWithCredentials {
+                            value: raw.clone(),
+                        });
+                    } else {
+                        set.insert(&origin.serialized);
+                    }
+                }
+                Err(p) => {
+                    // The fix the hint suggests would fail next: say so now.
+                    let insecure = match &p {
+                        ConfigProblem::InvalidOrigin {
+                            suggestion: Some(s),
+                            ..
+                        } => parse_origin(s).is_ok_and(|o| self.insecure(o.secure, o.loopback)),
+                        _ => false,
+                    };
+                    problems.push(p);
+                    if insecure {
+                        problems.push(ConfigProblem::InsecureOriginWithCredentials {
+                            value: raw.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        for raw in &self.patterns {
+            match parse_pattern(raw) {
+                Ok(pattern) => {
+                    if self.insecure(pattern.secure, pattern.loopback) {
+                        problems.push(ConfigProblem::InsecureOriginWithCredentials {
+                            value: raw.clone(),
+                        });
+                    } else {
+                        set.insert_pattern(&pattern);
+                    }
+                }
+                Err(p) => {
+                    let insecure = match &p {
+                        ConfigProblem::InvalidOriginPattern {
+                            suggestion: Some(s),
+                            ..
+                        } => parse_pattern(s).is_ok_and(|o| self.insecure(o.secure, o.loopback)),
+                        _ => false,
+                    };
+                    problems.push(p);
+                    if insecure {
+                        problems.push(ConfigProblem::InsecureOriginWithCredentials {
+                            value: raw.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether an origin of this kind is refused as insecure with credentials.
+    fn insecure(&self, secure: bool, loopback: bool) -> bool {
+        self.credentials && !secure && !loopback && !self.insecure_origins
     }
 
     fn compile_methods(&self, problems: &mut Vec<ConfigProblem>) -> Option<AllowedMethods> {
@@ -261,16 +308,20 @@ impl CorsBuilder {
         let Some(age) = self.max_age else {
             return Some(None);
         };
+        let before = problems.len();
+        // Both checks, not the first only: a fractional value over the cap
+        // has two problems.
         if age.subsec_nanos() != 0 {
             problems.push(ConfigProblem::MaxAgeNotWholeSeconds {
                 millis: age.as_millis(),
             });
-            return None;
         }
         if age > MAX_AGE_LIMIT {
             problems.push(ConfigProblem::MaxAgeTooLong {
                 seconds: age.as_secs(),
             });
+        }
+        if problems.len() != before {
             return None;
         }
         Some(render(&age.as_secs().to_string()))

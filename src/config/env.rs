@@ -154,7 +154,18 @@ where
                 set(CorsBuilder::new(), list.clone()).check_part(part, &var, &mut problems);
                 builder = set(builder, list);
             }
-            None => problems.push(invalid(var, value, EnvVarDefect::EmptyEntry)),
+            None => {
+                // The other entries are still checked: every problem at once.
+                let entries: Vec<String> = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                let checked = set(CorsBuilder::new(), entries);
+                problems.push(invalid(var.clone(), value, EnvVarDefect::EmptyEntry));
+                checked.check_part(part, &var, &mut problems);
+            }
         }
     }
 

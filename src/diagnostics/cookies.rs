@@ -102,12 +102,17 @@ impl CookieProblem {
 }
 
 /// Checks one `Set-Cookie` value; returns the cookie's name and its problem.
+///
+/// The name is what precedes the first `=` of the name-value pair; a pair
+/// without `=` is a cookie with an empty name whose *value* is the whole
+/// pair ([RFC 6265bis §5.6, the `Set-Cookie` parsing algorithm](https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#section-5.6)),
+/// so the name returned is then empty: the value is never returned.
 pub(crate) fn check_cookie(value: &[u8], site: Site) -> Option<(&[u8], CookieProblem)> {
     let mut parts = value.split(|&b| b == b';');
     let pair = parts.next()?;
     let name = match pair.iter().position(|&b| b == b'=') {
         Some(eq) => pair[..eq].trim_ascii(),
-        None => pair.trim_ascii(),
+        None => &[][..],
     };
     let mut secure = false;
     let mut same_site: Option<&[u8]> = None;
@@ -187,14 +192,17 @@ fn audit_cookies(runtime: &Runtime, site: Site, origin: &[u8], headers: &HeaderM
     for value in headers.get_all(http::header::SET_COOKIE) {
         if let Some((name, problem)) = check_cookie(value.as_bytes(), site) {
             if let Some(suppressed) = runtime.cookie_warnings.admit() {
+                // A nameless cookie is named by that fact, never by its value.
+                let shown = if name.is_empty() { "(nameless)" } else { "" };
                 tracing::warn!(
                     target: "strict_cors",
                     reason = problem.code(),
                     cookie = %Shown(name),
                     origin = %Shown(origin),
                     suppressed,
-                    "cookie {} will not work cross-site: {}",
+                    "cookie {}{} will not work cross-site: {}",
                     Shown(name),
+                    shown,
                     problem.fix()
                 );
             }
@@ -257,5 +265,14 @@ mod tests {
         assert_eq!(c("sid=1; SameSite=Strict", Site::Same), None);
         assert_eq!(c("sid=1", Site::Unknown), None);
         assert_eq!(c("", Site::Cross), Some((b"".to_vec(), NotSentCrossSite)));
+        // No `=`: the pair is the value (RFC 6265bis §5.6), the name is empty.
+        assert_eq!(
+            c("s3cr3t-value; Path=/; HttpOnly", Site::Cross),
+            Some((b"".to_vec(), NotSentCrossSite))
+        );
+        assert_eq!(
+            c(" =s3cr3t; SameSite=None", Site::Same),
+            Some((b"".to_vec(), NoneWithoutSecure))
+        );
     }
 }

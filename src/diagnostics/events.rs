@@ -1,17 +1,33 @@
 //! Events for the 2 AM runbook: one `tracing` event per refused or
-//! malformed request, read from the decision. Never a cookie value or an
-//! `Authorization` value: the origin, the methods, the offending header
-//! *name* and a reason code.
+//! malformed request, read from the decision, rate-limited per reason code
+//! (a client triggers them at will: [`super::rate_limit`]). Never a cookie
+//! value or an `Authorization` value: the origin, the methods, the offending
+//! header *name* and a reason code, each escaped and cut at 256 bytes.
 
+use super::rate_limit::Runtime;
 use crate::protocol::{Evaluation, Rejection, Shown};
 
-/// Emits the event for a refused (or malformed) request.
+/// Emits the event for a refused (or malformed) request, unless its
+/// reason's rate limit holds it back; the first event admitted after some
+/// were held back carries their number in `suppressed`.
 pub(crate) fn report(
     unknown_origin_level: tracing::Level,
     method: &http::Method,
     eval: &Evaluation<'_>,
+    runtime: &Runtime,
 ) {
     use tracing::Level;
+
+    // Only events that would be recorded use up the budget.
+    fn enabled(level: Level) -> bool {
+        match level {
+            Level::ERROR => tracing::enabled!(target: "strict_cors", Level::ERROR),
+            Level::WARN => tracing::enabled!(target: "strict_cors", Level::WARN),
+            Level::INFO => tracing::enabled!(target: "strict_cors", Level::INFO),
+            Level::DEBUG => tracing::enabled!(target: "strict_cors", Level::DEBUG),
+            _ => tracing::enabled!(target: "strict_cors", Level::TRACE),
+        }
+    }
 
     macro_rules! event_at {
         ($level:expr, $($rest:tt)*) => {
@@ -25,11 +41,19 @@ pub(crate) fn report(
         };
     }
 
+    let method = Shown(method.as_str().as_bytes());
     if eval.facts.multiple_origins && eval.decision.is_allowed() {
+        if !enabled(Level::WARN) {
+            return;
+        }
+        let Some(suppressed) = runtime.multiple_origins().admit() else {
+            return;
+        };
         tracing::warn!(
             target: "strict_cors",
             reason = "multiple_origins",
             method = %method,
+            suppressed,
             "request with several Origin headers treated as not CORS"
         );
         return;
@@ -48,6 +72,12 @@ pub(crate) fn report(
             Level::WARN
         }
     };
+    if !enabled(level) {
+        return;
+    }
+    let Some(suppressed) = runtime.refusals(rejection).admit() else {
+        return;
+    };
     let origin = Shown(eval.facts.origin.map_or(&[][..], |o| o.as_bytes()));
     let requested_method = Shown(
         eval.facts
@@ -63,6 +93,7 @@ pub(crate) fn report(
         method = %method,
         requested_method = %requested_method,
         header = %header,
+        suppressed,
         "CORS request refused: {}",
         rejection
     );

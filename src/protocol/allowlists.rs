@@ -85,17 +85,18 @@ impl AllowedHeaders {
             .is_ok()
     }
 
-    /// Whether one requested header name is allowed.
+    /// Whether one requested header name is allowed: listed by name, or
+    /// covered by `*`, which covers every name but `authorization`, with or
+    /// without credentials (Fetch never lets a wildcard cover a
+    /// [CORS non-wildcard request-header name](https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name);
+    /// the layer applies the same rule when it echoes names for credentialed
+    /// requests, so `*` means one thing in both modes).
     #[inline]
-    pub(super) fn allows(&self, name: &[u8], credentials: bool) -> bool {
+    pub(super) fn allows(&self, name: &[u8]) -> bool {
         if self.contains(name) {
             return true;
         }
-        // `*` covers every name but `authorization` (Fetch: a
-        // "CORS non-wildcard request-header name",
-        // https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name), unless credentials are on:
-        // then the layer echoes the requested names, which browsers accept.
-        self.any && (credentials || !name.eq_ignore_ascii_case(b"authorization"))
+        self.any && !name.eq_ignore_ascii_case(b"authorization")
     }
 
     /// The configured names, for diagnostics.

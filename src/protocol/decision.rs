@@ -23,14 +23,19 @@ pub(crate) const REASON_HEADER: HeaderName = HeaderName::from_static("x-cors-deb
 
 static TRUE: HeaderValue = HeaderValue::from_static("true");
 static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
-/// The names of `VARY_PREFLIGHT`, one by one, for merging.
-static VARY_NAMES: [HeaderValue; 3] = [
+/// The names of `VARY_PREFLIGHT_PRIVATE_NETWORK`, one by one, for merging
+/// (the first three are `VARY_PREFLIGHT`'s).
+static VARY_NAMES: [HeaderValue; 4] = [
     HeaderValue::from_static("origin"),
     HeaderValue::from_static("access-control-request-method"),
     HeaderValue::from_static("access-control-request-headers"),
+    HeaderValue::from_static("access-control-request-private-network"),
 ];
 static VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(
     "origin, access-control-request-method, access-control-request-headers",
+);
+static VARY_PREFLIGHT_PRIVATE_NETWORK: HeaderValue = HeaderValue::from_static(
+    "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
 );
 
 /// Which kind of request the layer saw ([Fetch, "CORS protocol"](https://fetch.spec.whatwg.org/#http-cors-protocol)).
@@ -67,6 +72,9 @@ pub(crate) enum Vary {
     Origin,
     /// `origin, access-control-request-method, access-control-request-headers`.
     Preflight,
+    /// `Preflight`'s names and `access-control-request-private-network`:
+    /// with `allow_private_network(true)` the answer depends on that header.
+    PreflightPrivateNetwork,
 }
 
 /// What the layer does with a request, and why: the complete answer,
@@ -330,6 +338,7 @@ impl Decision {
             Vary::None => None,
             Vary::Origin => Some(&VARY_ORIGIN),
             Vary::Preflight => Some(&VARY_PREFLIGHT),
+            Vary::PreflightPrivateNetwork => Some(&VARY_PREFLIGHT_PRIVATE_NETWORK),
         }
     }
 
@@ -339,7 +348,8 @@ impl Decision {
         match self.vary {
             Vary::None => &[],
             Vary::Origin => &VARY_NAMES[..1],
-            Vary::Preflight => &VARY_NAMES,
+            Vary::Preflight => &VARY_NAMES[..3],
+            Vary::PreflightPrivateNetwork => &VARY_NAMES,
         }
     }
 

@@ -157,10 +157,7 @@ impl Policy {
             return self.refused_with_hint(allow_origin, Rejection::MethodNotAllowed, facts);
         }
         let lines = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
-        let allow_headers = match self
-            .headers
-            .check_request(|| lines.iter(), self.credentials)
-        {
+        let allow_headers = match self.headers.check_request(|| lines.iter()) {
             HeaderCheck::Empty => None,
             HeaderCheck::Allowed => Some(join_lines(lines.iter())),
             HeaderCheck::NotAllowed(name) => {
@@ -180,7 +177,7 @@ impl Policy {
             rejection: None,
             hint: false,
             status: Some(StatusCode::NO_CONTENT),
-            vary: Vary::Preflight,
+            vary: self.preflight_vary(),
             allow_credentials: self.credentials,
             allow_private_network: private_network,
             allow_origin: Some(allow_origin),
@@ -235,6 +232,17 @@ impl Policy {
         }
     }
 
+    /// A preflight's `Vary`: the request headers its answer depends on,
+    /// `access-control-request-private-network` too when the policy answers
+    /// it ([Fetch, "CORS protocol and HTTP caches"](https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)).
+    #[inline]
+    fn preflight_vary(&self) -> Vary {
+        match self.private_network {
+            true => Vary::PreflightPrivateNetwork,
+            false => Vary::Preflight,
+        }
+    }
+
     /// `Access-Control-Expose-Headers`, when configured.
     #[inline]
     fn expose(&self) -> Extra {
@@ -252,7 +260,7 @@ impl Policy {
     /// on the `Origin`.
     fn refused(&self, kind: RequestKind, rejection: Rejection, facts: &Facts<'_>) -> Decision {
         let (status, vary) = match kind {
-            RequestKind::Preflight => (Some(StatusCode::FORBIDDEN), Vary::Preflight),
+            RequestKind::Preflight => (Some(StatusCode::FORBIDDEN), self.preflight_vary()),
             _ if rejection.is_csrf() => (Some(StatusCode::FORBIDDEN), Vary::Origin),
             _ => (None, Vary::Origin),
         };
@@ -290,7 +298,7 @@ impl Policy {
             rejection: Some(rejection),
             hint: true,
             status: Some(StatusCode::NO_CONTENT),
-            vary: Vary::Preflight,
+            vary: self.preflight_vary(),
             allow_credentials: self.credentials,
             allow_private_network: false,
             allow_origin: Some(allow_origin),

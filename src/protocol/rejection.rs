@@ -67,6 +67,27 @@ impl Rejection {
     }
 }
 
+impl Rejection {
+    /// The size of per-reason tables (the events' rate limits in
+    /// `diagnostics::rate_limit`): room for every reason, with spare slots.
+    pub(crate) const SLOTS: usize = 8;
+
+    /// This reason's slot in per-reason tables, below [`Self::SLOTS`]: a
+    /// new reason is one arm here, with the next free number.
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            Rejection::OriginNotAllowed => 0,
+            Rejection::MethodNotAllowed => 1,
+            Rejection::InvalidMethod => 2,
+            Rejection::HeaderNotAllowed => 3,
+            Rejection::MalformedHeaders => 4,
+            Rejection::CsrfCrossSite => 5,
+            Rejection::CsrfOriginMismatch => 6,
+            Rejection::CsrfNullOrigin => 7,
+        }
+    }
+}
+
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -85,5 +106,30 @@ impl fmt::Display for Rejection {
             }
             Rejection::CsrfNullOrigin => "a write from the opaque origin `null`",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_has_its_own_slot() {
+        let all = [
+            Rejection::OriginNotAllowed,
+            Rejection::MethodNotAllowed,
+            Rejection::InvalidMethod,
+            Rejection::HeaderNotAllowed,
+            Rejection::MalformedHeaders,
+            Rejection::CsrfCrossSite,
+            Rejection::CsrfOriginMismatch,
+            Rejection::CsrfNullOrigin,
+        ];
+        let mut seen = [false; Rejection::SLOTS];
+        for r in all {
+            assert!(r.index() < Rejection::SLOTS, "{r:?}");
+            assert!(!seen[r.index()], "{r:?} shares a slot");
+            seen[r.index()] = true;
+        }
     }
 }

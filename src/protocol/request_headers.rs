@@ -26,11 +26,7 @@ impl AllowedHeaders {
     /// [`MAX_REQUEST_HEADERS_BYTES`], more names than could possibly be allowed,
     /// a name longer than any allowed one, or too many empty elements is
     /// refused before it is scanned further.
-    pub(crate) fn check_request<'a, I>(
-        &self,
-        lines: impl Fn() -> I,
-        credentials: bool,
-    ) -> HeaderCheck<'a>
+    pub(crate) fn check_request<'a, I>(&self, lines: impl Fn() -> I) -> HeaderCheck<'a>
     where
         I: Iterator<Item = &'a HeaderValue>,
     {
@@ -88,7 +84,7 @@ impl AllowedHeaders {
                             HeaderCheck::NotAllowed(name)
                         };
                     }
-                    if !self.allows(name, credentials) {
+                    if !self.allows(name) {
                         return HeaderCheck::NotAllowed(name);
                     }
                 }
@@ -140,9 +136,9 @@ mod tests {
     }
 
     /// The check, with `NotAllowed` flattened to its name for comparison.
-    fn check(allowed: &AllowedHeaders, lines: &[&str], credentials: bool) -> HeaderCheck<'static> {
+    fn check(allowed: &AllowedHeaders, lines: &[&str]) -> HeaderCheck<'static> {
         let values: Vec<HeaderValue> = lines.iter().map(|s| hv(s)).collect();
-        match allowed.check_request(|| values.iter(), credentials) {
+        match allowed.check_request(|| values.iter()) {
             HeaderCheck::NotAllowed(_) => HeaderCheck::NotAllowed(b""),
             HeaderCheck::Empty => HeaderCheck::Empty,
             HeaderCheck::Allowed => HeaderCheck::Allowed,
@@ -155,12 +151,12 @@ mod tests {
         let a = AllowedHeaders::new(false, vec!["content-type".into()]);
         let v = [hv("content-type, X-Other ,x-third")];
         assert_eq!(
-            a.check_request(|| v.iter(), true),
+            a.check_request(|| v.iter()),
             HeaderCheck::NotAllowed(b"X-Other")
         );
         let long = [hv(&"y".repeat(500))];
         assert_eq!(
-            a.check_request(|| long.iter(), true),
+            a.check_request(|| long.iter()),
             HeaderCheck::NotAllowed("y".repeat(64).as_bytes())
         );
     }
@@ -169,35 +165,35 @@ mod tests {
     fn request_headers_list() {
         let a = AllowedHeaders::new(false, vec!["Content-Type".into(), "authorization".into()]);
         assert!(a.contains(b"CONTENT-TYPE"));
-        assert_eq!(check(&a, &["content-type"], true), HeaderCheck::Allowed);
+        assert_eq!(check(&a, &["content-type"]), HeaderCheck::Allowed);
         assert_eq!(
-            check(&a, &["authorization,content-type"], true),
+            check(&a, &["authorization,content-type"]),
             HeaderCheck::Allowed
         );
         assert_eq!(
-            check(&a, &[" Authorization ,\tcontent-type "], true),
+            check(&a, &[" Authorization ,\tcontent-type "]),
             HeaderCheck::Allowed
         );
         assert_eq!(
-            check(&a, &["authorization", "content-type"], true),
+            check(&a, &["authorization", "content-type"]),
             HeaderCheck::Allowed
         );
-        assert_eq!(check(&a, &["x-other"], true), HeaderCheck::NotAllowed(b""));
+        assert_eq!(check(&a, &["x-other"]), HeaderCheck::NotAllowed(b""));
         assert_eq!(
-            check(&a, &["content-type,x-other"], true),
+            check(&a, &["content-type,x-other"]),
             HeaderCheck::NotAllowed(b"")
         );
-        assert_eq!(check(&a, &["content-type;x"], true), HeaderCheck::Malformed);
-        assert_eq!(check(&a, &["content type"], true), HeaderCheck::Malformed);
-        assert_eq!(check(&a, &[""], true), HeaderCheck::Empty);
-        assert_eq!(check(&a, &[], true), HeaderCheck::Empty);
+        assert_eq!(check(&a, &["content-type;x"]), HeaderCheck::Malformed);
+        assert_eq!(check(&a, &["content type"]), HeaderCheck::Malformed);
+        assert_eq!(check(&a, &[""]), HeaderCheck::Empty);
+        assert_eq!(check(&a, &[]), HeaderCheck::Empty);
         assert_eq!(
-            check(&a, &["content-type, ,authorization"], true),
+            check(&a, &["content-type, ,authorization"]),
             HeaderCheck::Allowed
         );
         // More names than allowed: browsers never repeat a name.
         assert_eq!(
-            check(&a, &["content-type,content-type,content-type"], true),
+            check(&a, &["content-type,content-type,content-type"]),
             HeaderCheck::NotAllowed(b"")
         );
     }
@@ -205,15 +201,17 @@ mod tests {
     #[test]
     fn wildcard_and_authorization() {
         let any = AllowedHeaders::new(true, vec![]);
-        assert_eq!(check(&any, &["x-a,x-b"], false), HeaderCheck::Allowed);
+        assert_eq!(check(&any, &["x-a,x-b"]), HeaderCheck::Allowed);
         assert_eq!(
-            check(&any, &["authorization"], false),
+            check(&any, &["authorization"]),
             HeaderCheck::NotAllowed(b"")
         );
-        assert_eq!(check(&any, &["authorization"], true), HeaderCheck::Allowed);
+        // One rule with or without credentials: `*` never covers it.
+        let named = AllowedHeaders::new(false, vec!["authorization".into()]);
+        assert_eq!(check(&named, &["Authorization"]), HeaderCheck::Allowed);
         let any_auth = AllowedHeaders::new(true, vec!["authorization".into()]);
         assert_eq!(
-            check(&any_auth, &["authorization,x-a"], false),
+            check(&any_auth, &["authorization,x-a"]),
             HeaderCheck::Allowed
         );
     }
@@ -223,22 +221,19 @@ mod tests {
         let a = AllowedHeaders::new(false, vec!["content-type".into()]);
         let any = AllowedHeaders::new(true, vec![]);
         let commas = ",".repeat(1 << 20);
-        assert_eq!(check(&a, &[&commas], true), HeaderCheck::Malformed);
-        assert_eq!(check(&a, &[&commas[..1000]], true), HeaderCheck::Malformed);
+        assert_eq!(check(&a, &[&commas]), HeaderCheck::Malformed);
+        assert_eq!(check(&a, &[&commas[..1000]]), HeaderCheck::Malformed);
         let many: String = (0..10_000).map(|i| format!("x-{i},")).collect();
-        assert_eq!(check(&any, &[&many], false), HeaderCheck::Malformed);
-        assert_eq!(check(&any, &[&many[..8000]], false), HeaderCheck::Malformed);
-        assert_eq!(
-            check(&a, &[&many[..8000]], false),
-            HeaderCheck::NotAllowed(b"")
-        );
+        assert_eq!(check(&any, &[&many]), HeaderCheck::Malformed);
+        assert_eq!(check(&any, &[&many[..8000]]), HeaderCheck::Malformed);
+        assert_eq!(check(&a, &[&many[..8000]]), HeaderCheck::NotAllowed(b""));
         let long = "x".repeat(300);
-        assert_eq!(check(&any, &[&long], false), HeaderCheck::Malformed);
-        assert_eq!(check(&a, &[&long], false), HeaderCheck::NotAllowed(b""));
+        assert_eq!(check(&any, &[&long]), HeaderCheck::Malformed);
+        assert_eq!(check(&a, &[&long]), HeaderCheck::NotAllowed(b""));
         let spaces = " ".repeat(5000);
-        assert_eq!(check(&a, &[&spaces], false), HeaderCheck::Empty);
+        assert_eq!(check(&a, &[&spaces]), HeaderCheck::Empty);
         let lines: Vec<&str> = std::iter::repeat("content-type").take(20).collect();
-        assert_eq!(check(&a, &lines, false), HeaderCheck::Malformed);
+        assert_eq!(check(&a, &lines), HeaderCheck::Malformed);
     }
 
     #[test]
@@ -246,7 +241,7 @@ mod tests {
         let a = AllowedHeaders::new(true, vec![]);
         let v = HeaderValue::from_bytes(b"x-a,\xff\xfe").unwrap();
         assert_eq!(
-            a.check_request(|| std::iter::once(&v), false),
+            a.check_request(|| std::iter::once(&v)),
             HeaderCheck::Malformed
         );
     }

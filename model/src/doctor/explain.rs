@@ -293,13 +293,25 @@ pub(crate) fn blocked(failure: &Failure, cx: &Context<'_>) -> Blocked {
                 Some(format!(".allow_headers({})", quoted_list(&with(listed, name)))),
             )
         }
-        Failure::AuthorizationNotCoveredByWildcard => b(
-            "authorization_not_covered_by_wildcard",
-            "authorization is requested and Access-Control-Allow-Headers has only *, which never covers authorization".to_string(),
-            cx.console_with("Request header field authorization is not allowed by Access-Control-Allow-Headers in preflight response.", false),
-            "list authorization explicitly in Access-Control-Allow-Headers".to_string(),
-            Some(format!(".allow_headers({})", quoted_list(&with(cx.listed(&ACCESS_CONTROL_ALLOW_HEADERS), "authorization")))),
-        ),
+        Failure::AuthorizationNotCoveredByWildcard => {
+            // `*` still serves the other names without credentials.
+            let mut names = if cx.req.credentials { Vec::new() } else { vec!["*".to_string()] };
+            names.extend(cx.listed(&ACCESS_CONTROL_ALLOW_HEADERS));
+            b(
+                "authorization_not_covered_by_wildcard",
+                format!(
+                    "authorization is requested and Access-Control-Allow-Headers has only *, which never covers authorization: the Fetch standard's rule (https://fetch.spec.whatwg.org/#cors-preflight-fetch), applied because it was asked for{}",
+                    if cx.req.credentials {
+                        " (with credentials, * is a literal header name in every browser anyway)"
+                    } else {
+                        "; today's Chromium, Firefox and WebKit still let it through on a request without credentials (the doctor's default judges as they do, with the warning authorization_under_wildcard)"
+                    }
+                ),
+                cx.console_with("Request header field authorization is not allowed by Access-Control-Allow-Headers in preflight response.", false),
+                "list authorization by name in Access-Control-Allow-Headers".to_string(),
+                Some(format!(".allow_headers({})", quoted_list(&with(names, "authorization")))),
+            )
+        }
         Failure::InvalidMethod(_) | Failure::ForbiddenMethod(_) | Failure::InvalidHeader(_) | Failure::InvalidUrl(_) => {
             let reason = match failure {
                 Failure::InvalidMethod(m) => format!("'{m}' is not a valid HTTP method."),

@@ -38,6 +38,7 @@ use std::collections::VecDeque;
 
 use http::{HeaderMap, Request, Response};
 
+use crate::engine_rules::AuthorizationUnderWildcard;
 use crate::request::FetchRequest;
 
 pub use probe::PROBE_ORIGIN;
@@ -46,7 +47,8 @@ pub use run::diagnose;
 /// The doctor's verdict on `request` against scripted `responses` (one per
 /// request it sends, in order: the preflight if one is needed, then the
 /// actual request, then each redirect hop), with every request sent
-/// (`send_unsafe`), no cookie and no probe; also returns the requests sent.
+/// (`send_unsafe`), no cookie and no probe, judging `authorization` under `*`
+/// as today's engines do ([`Check::new`]); also returns the requests sent.
 ///
 /// ```
 /// use http::Response;
@@ -89,11 +91,20 @@ pub struct Check {
     /// allows it too reflects any origin (warning `reflects_any_origin`).
     /// One request more than a browser would send, so off by default.
     pub probe_other_origin: bool,
+    /// Whether `*` in `Access-Control-Allow-Headers` covers `authorization`
+    /// without credentials. Defaults to what today's Chromium, Firefox and
+    /// WebKit do ([`AuthorizationUnderWildcard::Engines2026`]): the response
+    /// is readable, with the warning `authorization_under_wildcard` (the
+    /// standard says it is blocked, and engines are expected to enforce
+    /// it). [`AuthorizationUnderWildcard::Standard`] judges by the standard
+    /// (`authorization_not_covered_by_wildcard`).
+    pub authorization_under_wildcard: AuthorizationUnderWildcard,
 }
 
 impl Check {
-    /// A check of `request` that sends no unsafe request, no cookie, and
-    /// reads no particular header.
+    /// A check of `request` that sends no unsafe request, no cookie, reads
+    /// no particular header, and judges `authorization` under `*` as today's
+    /// engines do.
     pub fn new(request: FetchRequest) -> Self {
         Check {
             request,
@@ -101,6 +112,7 @@ impl Check {
             cookie: None,
             read_headers: Vec::new(),
             probe_other_origin: false,
+            authorization_under_wildcard: AuthorizationUnderWildcard::Engines2026,
         }
     }
 }
@@ -227,7 +239,9 @@ pub struct Blocked {
 pub struct Warning {
     /// A stable code: `vary_origin_missing`, `header_not_exposed`,
     /// `expose_wildcard_with_credentials`, `actual_not_sent`,
-    /// `reflects_any_origin`.
+    /// `reflects_any_origin`, `authorization_under_wildcard` (the preflight
+    /// passes only because today's engines let `*` cover `authorization`,
+    /// which the standard forbids).
     pub code: &'static str,
     /// One line, for a person.
     pub message: String,

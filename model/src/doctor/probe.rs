@@ -6,7 +6,8 @@ use http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
 
 use super::{Diagnosis, StepKind, Transport, Warning};
 use crate::cors_check::cors_check;
-use crate::preflight::preflight_check;
+use crate::engine_rules::AuthorizationUnderWildcard;
+use crate::preflight::{preflight_check_under, DEFAULT_MAX_AGE_CAP};
 use crate::request::{actual_request, preflight_request, FetchRequest};
 
 /// The made-up origin (`.invalid` is reserved by RFC 6761 and never
@@ -15,12 +16,14 @@ pub const PROBE_ORIGIN: &str = "https://cors-probe.invalid";
 
 /// Sends `req`'s preflight (when `preflight`) or its actual request (a safe
 /// method only: the caller checks) from [`PROBE_ORIGIN`], without cookies,
-/// and records what the server did with it.
+/// and records what the server did with it (`authorization` under `*` judged
+/// by `rule`).
 pub(crate) fn probe(
     d: &mut Diagnosis,
     transport: &mut dyn Transport,
     req: &FetchRequest,
     preflight: bool,
+    rule: AuthorizationUnderWildcard,
 ) {
     let mut other = req.clone();
     other.origin = PROBE_ORIGIN.to_string();
@@ -40,7 +43,14 @@ pub(crate) fn probe(
         }
     };
     let allowed = if preflight {
-        preflight_check(&other, response.status(), response.headers()).is_ok()
+        preflight_check_under(
+            &other,
+            response.status(),
+            response.headers(),
+            DEFAULT_MAX_AGE_CAP,
+            rule,
+        )
+        .is_ok()
     } else {
         cors_check(&other, response.headers()).is_ok()
     };

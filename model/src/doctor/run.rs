@@ -10,11 +10,11 @@ use http::{HeaderMap, HeaderValue, Request, Response};
 use super::explain::{blocked, Context};
 use super::probe::probe;
 use super::redirect::{follow, is_redirect, redirect_block, Hop};
-use super::warnings::warnings;
+use super::warnings::{authorization_under_wildcard, warnings};
 use super::{Blocked, Check, Diagnosis, Exchange, StepKind, Transport, Warning};
 use crate::cors_check::cors_check;
 use crate::failure::Failure;
-use crate::preflight::preflight_check;
+use crate::preflight::{preflight_check_under, DEFAULT_MAX_AGE_CAP};
 use crate::request::{actual_request, preflight_request, validate_request, FetchRequest};
 use crate::response::readable_response_headers;
 use crate::safelist::{cors_unsafe_request_header_names, preflight_eligible};
@@ -166,8 +166,11 @@ fn exchange(request: Request<()>, response: &Response<()>) -> Exchange {
 /// 1. What `fetch()` checks itself ([`validate_request`]): a failure blocks
 ///    before anything is sent.
 /// 2. When the request needs a preflight ([`preflight_eligible`]), the
-///    [`preflight_request`] is sent and judged by [`preflight_check`]; a
-///    redirect answering it fails.
+///    [`preflight_request`] is sent and judged by [`preflight_check_under`]
+///    with [`Check::authorization_under_wildcard`]; a redirect answering it
+///    fails. A preflight that passes only because `*` covered
+///    `authorization` (today's engines, not the standard) is a warning
+///    (`authorization_under_wildcard`).
 /// 3. The [`actual_request`] (with the check's cookie, if credentialed) is
 ///    sent, unless its method is neither `GET` nor `HEAD` and
 ///    [`Check::send_unsafe`] is off: then the verdict covers the preflight.
@@ -232,11 +235,20 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
                 d.preflight = Some(pf.clone());
             }
             let status = http::StatusCode::from_u16(pf.status).unwrap_or(http::StatusCode::OK);
-            if let Err(failure) = preflight_check(&hop.req, status, &pf.headers) {
+            let rule = check.authorization_under_wildcard;
+            if let Err(failure) =
+                preflight_check_under(&hop.req, status, &pf.headers, DEFAULT_MAX_AGE_CAP, rule)
+            {
                 fail(&mut d, &hop, &failure, &pf, true);
                 return d;
             }
             d.step(StepKind::Pass, "preflight passes");
+            if let Some(w) = authorization_under_wildcard(&hop.req, status, &pf.headers) {
+                if !d.warnings.iter().any(|seen| seen.code == w.code) {
+                    d.step(StepKind::Warn, format!("warning: {}", w.message));
+                    d.warnings.push(w);
+                }
+            }
         } else if redirects == 0 {
             d.step(
                 StepKind::Info,
@@ -265,7 +277,13 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
             d.readable = d.preflight.is_some();
             if let (true, Some(pf)) = (check.probe_other_origin, d.preflight.clone()) {
                 if names_the_origin(&hop.req, &pf.headers) {
-                    probe(&mut d, transport, &hop.req, true);
+                    probe(
+                        &mut d,
+                        transport,
+                        &hop.req,
+                        true,
+                        check.authorization_under_wildcard,
+                    );
                 }
             }
             return d;
@@ -346,21 +364,28 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
                 }
             ),
         );
-        d.warnings.extend(warnings(
+        let found = warnings(
             &hop.req,
             &actual.headers,
             &d.readable_headers,
             &check.read_headers,
-        ));
-        for w in d.warnings.clone() {
+        );
+        for w in &found {
             d.step(StepKind::Warn, format!("warning: {}", w.message));
         }
+        d.warnings.extend(found);
         if check.probe_other_origin && names_the_origin(&hop.req, &actual.headers) {
             // The actual request here is GET or HEAD (or --send was given:
             // then probe with the preflight when there was one).
             let preflight = preflight_eligible(&hop.req);
             if preflight || method == "GET" || method == "HEAD" {
-                probe(&mut d, transport, &hop.req, preflight);
+                probe(
+                    &mut d,
+                    transport,
+                    &hop.req,
+                    preflight,
+                    check.authorization_under_wildcard,
+                );
             }
         }
         return d;
