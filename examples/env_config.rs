@@ -15,7 +15,8 @@
 //! Reads `CORS_ALLOWED_ORIGINS`, `CORS_ALLOWED_ORIGIN_PATTERNS`,
 //! `CORS_ALLOW_CREDENTIALS`, `CORS_ALLOWED_METHODS`, `CORS_ALLOWED_HEADERS`,
 //! `CORS_EXPOSED_HEADERS`, `CORS_MAX_AGE`, … (see `CorsBuilder::from_env`),
-//! prints the policy it built or every problem with it (and exits 1), then
+//! logs the configuration it runs (`CorsLayer::config()`, normalised: what
+//! the layer really allows) or every problem with it (and exits 1), then
 //! serves `GET /me` on `http://127.0.0.1:8080` (env `PORT`; loopback only).
 //! With `CHECK_ONLY=1` it stops after checking, like a config linter in CI.
 
@@ -47,7 +48,9 @@ async fn main() -> Result<ExitCode, Box<dyn Error>> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    println!("CORS policy from the environment:\n{cors:#?}");
+    // One startup log line with the configuration the layer runs, read back
+    // from it (normalised: lower case, default ports dropped, duplicates once).
+    println!("cors: running {:?}", cors.config());
     if std::env::var_os("CHECK_ONLY").is_some() {
         return Ok(ExitCode::SUCCESS);
     }

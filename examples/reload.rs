@@ -14,8 +14,10 @@
 //! on `SIGHUP` (`kill -HUP <pid>`, Unix). Each change is validated like
 //! `build()`: a valid one is swapped in atomically and what changed is
 //! printed; an invalid one is refused with every problem listed, and the
-//! previous allowlist keeps serving. The API listens on
-//! `http://127.0.0.1:8080` (env `PORT`; loopback only).
+//! previous allowlist keeps serving. What is printed comes from the running
+//! layer (`CorsHandle::config()`), not from a copy kept here; so does
+//! `GET /admin/cors`, an admin endpoint showing the active configuration. The
+//! API listens on `http://127.0.0.1:8080` (env `PORT`; loopback only).
 
 use std::collections::BTreeSet;
 use std::error::Error;
@@ -26,14 +28,15 @@ use std::time::{Duration, SystemTime};
 
 use axum::routing::get;
 use axum::Router;
-use strict_cors::{CorsBuilder, CorsHandle, CorsLayer};
+use strict_cors::{CorsBuilder, CorsConfig, CorsHandle, CorsLayer};
 use tokio::net::TcpListener;
 
 const INITIAL: &str = "\
-# strict-cors allowlist: one origin per line; `*` makes a subdomain pattern.
-http://localhost:3000
+# strict-cors allowlist: one origin per line; `*` makes a pattern.
+http://localhost:*
 https://app.example.com
 https://*.preview.example.com
+# tauri://localhost
 ";
 
 #[tokio::main]
@@ -64,20 +67,31 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port} (PORT): {e}"))?;
     let addr = listener.local_addr()?;
+    // The admin endpoint reads the running configuration back from the
+    // handle: after a reload it shows the new one.
+    let admin = handle.clone();
     let app = Router::new()
         .route("/me", get(|| async { "{\"user\":\"demo\"}" }))
-        .layer(cors);
+        .layer(cors)
+        .route(
+            "/admin/cors",
+            get(move || {
+                let config = admin.config();
+                async move { describe(&config).join("\n") }
+            }),
+        );
 
     println!("allowlist: {} (edit it while this runs)", path.display());
-    for e in &entries {
-        println!("  {e}");
+    for line in describe(&handle.config()) {
+        println!("  {line}");
     }
     println!("listening on http://{addr}, pid {}", std::process::id());
     println!("  curl -i -H 'origin: https://app.example.com' http://{addr}/me");
+    println!("  curl http://{addr}/admin/cors   # the active configuration");
     #[cfg(unix)]
     println!("  kill -HUP {}   # reload now", std::process::id());
 
-    tokio::spawn(watch(path, entries, handle));
+    tokio::spawn(watch(path, handle));
     axum::serve(listener, app).await?;
     Ok(())
 }
@@ -92,6 +106,25 @@ fn policy(entries: &BTreeSet<String>) -> CorsBuilder {
         .allow_credentials(true)
         .allow_methods(["GET", "POST", "PUT", "DELETE"])
         .allow_headers(["content-type", "authorization"])
+}
+
+/// The active configuration, a line per setting.
+fn describe(config: &CorsConfig) -> Vec<String> {
+    let list = |l: &[String]| {
+        if l.is_empty() {
+            "-".to_owned()
+        } else {
+            l.join(", ")
+        }
+    };
+    vec![
+        format!("origins: {}", list(&config.allowed_origins)),
+        format!("patterns: {}", list(&config.allowed_origin_patterns)),
+        format!("credentials: {}", config.allow_credentials),
+        format!("methods: {}", list(&config.allowed_methods)),
+        format!("headers: {}", list(&config.allowed_headers)),
+        format!("debug: {}", config.debug),
+    ]
 }
 
 fn read_allowlist(path: &Path) -> io::Result<BTreeSet<String>> {
@@ -110,7 +143,7 @@ fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
 }
 
 /// Reloads on a change of the file, or on SIGHUP.
-async fn watch(path: PathBuf, mut current: BTreeSet<String>, handle: CorsHandle) {
+async fn watch(path: PathBuf, handle: CorsHandle) {
     let mut last = stamp(&path);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     #[cfg(unix)]
@@ -142,11 +175,11 @@ async fn watch(path: PathBuf, mut current: BTreeSet<String>, handle: CorsHandle)
             continue;
         }
         last = now;
-        reload(&path, &mut current, &handle, why);
+        reload(&path, &handle, why);
     }
 }
 
-fn reload(path: &Path, current: &mut BTreeSet<String>, handle: &CorsHandle, why: &str) {
+fn reload(path: &Path, handle: &CorsHandle, why: &str) {
     let entries = match read_allowlist(path) {
         Ok(e) => e,
         Err(e) => {
@@ -157,20 +190,30 @@ fn reload(path: &Path, current: &mut BTreeSet<String>, handle: &CorsHandle, why:
             return;
         }
     };
-    if entries == *current {
-        println!("[{why}] allowlist unchanged");
-        return;
-    }
+    // What runs now, read back from the layer: no copy is kept here.
+    let before = handle.config();
     match handle.reconfigure(policy(&entries)) {
         Ok(()) => {
+            let after = handle.config();
+            if after == before {
+                println!("[{why}] allowlist unchanged");
+                return;
+            }
             println!("[{why}] reloaded:");
-            for added in entries.difference(current) {
+            let allowed = |c: &CorsConfig| -> BTreeSet<String> {
+                c.allowed_origins
+                    .iter()
+                    .chain(&c.allowed_origin_patterns)
+                    .cloned()
+                    .collect()
+            };
+            let (old, new) = (allowed(&before), allowed(&after));
+            for added in new.difference(&old) {
                 println!("  + {added}");
             }
-            for removed in current.difference(&entries) {
+            for removed in old.difference(&new) {
                 println!("  - {removed}");
             }
-            *current = entries;
         }
         Err(e) => {
             eprintln!("[{why}] refused, keeping the previous allowlist:");

@@ -7,7 +7,7 @@ use http::request::Parts;
 use tower_layer::Layer;
 
 use crate::cell::PolicyCell;
-use crate::config::CorsBuilder;
+use crate::config::{CorsBuilder, CorsConfig};
 use crate::diagnostics::Runtime;
 use crate::error::ConfigError;
 use crate::protocol::{AllowedMethods, AllowedOrigins, Decision, Policy};
@@ -109,6 +109,53 @@ impl CorsLayer {
         self.policy
             .with(|policy| policy.evaluate(req.method(), req.uri(), req.headers()))
     }
+
+    /// The configuration this layer runs, as data: for a startup log line,
+    /// an admin endpoint, or to build the same layer again
+    /// (`layer.config().into_builder()?.build()?` answers every request as
+    /// this layer does). For a layer from
+    /// [`build_reloadable`](CorsBuilder::build_reloadable), the policy
+    /// running now (also [`CorsHandle::config`](crate::CorsHandle::config)).
+    ///
+    /// The values are normalised as `build()` compiled them: origins and
+    /// patterns lower-case, without default ports, each once, in
+    /// configuration order; methods as matched (`get` is `GET`); header
+    /// names lower-case, sorted; `*` first where configured, and alone for
+    /// methods and any origin. The default
+    /// [`unknown_origin_level`](CorsBuilder::unknown_origin_level) (`DEBUG`)
+    /// reads as `None`.
+    ///
+    /// Built on each call from the compiled policy (which keeps no copy of
+    /// the configured strings): it allocates, proportionally to the
+    /// allowlist; requests never do.
+    ///
+    /// ```
+    /// use strict_cors::{CorsConfig, CorsLayer};
+    ///
+    /// let cors = CorsLayer::builder()
+    ///     .allow_origins(["HTTPS://App.Example.com:443", "tauri://localhost"])
+    ///     .allow_origin_patterns(["http://localhost:*"])
+    ///     .allow_credentials(true)
+    ///     .allow_methods(["get", "PUT"])
+    ///     .allow_headers(["Authorization", "content-type"])
+    ///     .debug(true)
+    ///     .build()?;
+    ///
+    /// let active: CorsConfig = cors.config();
+    /// assert_eq!(active.allowed_origins, ["https://app.example.com", "tauri://localhost"]);
+    /// assert_eq!(active.allowed_origin_patterns, ["http://localhost:*"]);
+    /// assert_eq!(active.allowed_methods, ["GET", "PUT"]);
+    /// assert_eq!(active.allowed_headers, ["authorization", "content-type"]);
+    /// assert!(active.allow_credentials && active.debug);
+    ///
+    /// // The same layer again, from the data.
+    /// let again = active.clone().into_builder()?.build()?;
+    /// assert_eq!(again.config(), active);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn config(&self) -> CorsConfig {
+        self.policy.with(CorsConfig::from_policy)
+    }
 }
 
 impl<S> Layer<S> for CorsLayer {
@@ -120,31 +167,38 @@ impl<S> Layer<S> for CorsLayer {
 }
 
 impl fmt::Debug for CorsLayer {
+    /// Short and readable, and cheap for any allowlist: the first
+    /// 8 origins and patterns in configuration order, then how many
+    /// more (`… and 99,992 more`); every other setting as configured.
+    /// [`config`](CorsLayer::config) has the whole configuration.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p: &Policy = &self.policy.load();
         let mut d = f.debug_struct("CorsLayer");
         match &p.origins {
             AllowedOrigins::Any => d.field("origins", &"*"),
             AllowedOrigins::Exact(set) => {
-                let mut list: Vec<&str> = set
-                    .iter()
-                    .filter_map(|o| std::str::from_utf8(o).ok())
-                    .collect();
-                list.sort_unstable();
-                d.field("origins", &list);
-                d.field("origin_patterns", &set.patterns().collect::<Vec<_>>())
+                let origins = set.iter().map(|o| String::from_utf8_lossy(o));
+                d.field("origins", &Preview::new(origins, set.len()));
+                d.field(
+                    "origin_patterns",
+                    &Preview::new(set.patterns(), set.pattern_count()),
+                )
             }
         };
         d.field("credentials", &p.credentials);
         match &p.methods {
-            AllowedMethods::Any => d.field("methods", &"*"),
-            m => d.field("methods", &m.names().collect::<Vec<_>>()),
+            AllowedMethods::Any => d.field("methods", &["*"]),
+            m => d.field("methods", &Preview::new(m.names(), m.names().count())),
         };
-        d.field("headers_any", &p.headers.any)
-            .field("headers", &p.headers.names().collect::<Vec<_>>())
-            .field("expose", &p.expose)
-            .field("max_age", &p.max_age)
+        let any = p.headers.any.then_some("*");
+        let headers = any.into_iter().chain(p.headers.names());
+        let count = usize::from(p.headers.any) + p.headers.names().count();
+        d.field("headers", &Preview::new(headers, count))
+            .field("expose", &p.expose.as_ref().and_then(|v| v.to_str().ok()))
+            .field("max_age", &max_age_secs(p))
             .field("private_network", &p.private_network)
+            .field("insecure_origins", &p.insecure_origins)
+            .field("debug", &p.debug)
             .field("csrf_protection", &p.csrf.is_some())
             .field(
                 "csrf_exempt_paths",
@@ -152,8 +206,62 @@ impl fmt::Debug for CorsLayer {
                     .iter()
                     .flat_map(|g| g.exempt_paths())
                     .collect::<Vec<_>>(),
-            )
-            .finish()
+            );
+        #[cfg(feature = "tracing")]
+        d.field("unknown_origin_level", &p.unknown_origin_level.as_str());
+        d.finish()
+    }
+}
+
+/// The configured max age in seconds, read from its rendered value.
+fn max_age_secs(p: &Policy) -> Option<u64> {
+    p.max_age.as_ref()?.to_str().ok()?.parse().ok()
+}
+
+/// How many entries of a list `Debug` shows.
+const PREVIEW: usize = 8;
+
+/// A list shown as its first [`PREVIEW`] entries and a count of the rest.
+struct Preview<T> {
+    first: Vec<T>,
+    total: usize,
+}
+
+impl<T> Preview<T> {
+    /// Takes only the first entries: cheap for any length.
+    fn new(entries: impl Iterator<Item = T>, total: usize) -> Self {
+        Preview {
+            first: entries.take(PREVIEW).collect(),
+            total,
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Preview<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        list.entries(&self.first);
+        if let Some(rest) = self.total.checked_sub(self.first.len()).filter(|&n| n > 0) {
+            list.entry(&More(rest));
+        }
+        list.finish()
+    }
+}
+
+/// `… and 99,992 more`.
+struct More(usize);
+
+impl fmt::Debug for More {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = self.0.to_string();
+        f.write_str("… and ")?;
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{c}")?;
+        }
+        f.write_str(" more")
     }
 }
 

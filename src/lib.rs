@@ -140,7 +140,10 @@
 //!   [`CorsBuilder::allow_origins`].
 //! - Configuration from `CORS_*` environment variables:
 //!   [`CorsBuilder::from_env`]; from a file with the `serde` feature:
-//!   `CorsConfig`. Problems name the variable or field they come from.
+//!   [`CorsConfig`]. Problems name the variable or field they come from.
+//! - The running configuration as data, for a startup log line or an admin
+//!   endpoint: [`CorsLayer::config`] and [`CorsHandle::config`] (a
+//!   [`CorsConfig`] that builds the same layer again).
 //! - Live reconfiguration: [`CorsBuilder::build_reloadable`] and
 //!   [`CorsHandle::reconfigure`]; an invalid configuration is refused and the
 //!   running one stays.
@@ -158,9 +161,7 @@ pub mod recipes;
 mod reload;
 mod service;
 
-#[cfg(feature = "serde")]
-pub use config::CorsConfig;
-pub use config::{CorsBuilder, MAX_AGE_LIMIT};
+pub use config::{CorsBuilder, CorsConfig, MAX_AGE_LIMIT};
 pub use error::{ConfigError, ConfigProblem, EnvVarDefect, HeaderSetting, OriginDefect};
 pub use layer::CorsLayer;
 pub use protocol::{Decision, Rejection, RequestKind};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 use crate::cell::PolicyCell;
-use crate::config::CorsBuilder;
+use crate::config::{CorsBuilder, CorsConfig};
 use crate::diagnostics::Runtime;
 use crate::error::ConfigError;
 use crate::layer::CorsLayer;
@@ -73,10 +73,29 @@ impl CorsHandle {
         self.cell.store(Arc::new(policy));
         Ok(())
     }
+
+    /// The configuration the layer runs now, as data: the same as
+    /// [`CorsLayer::config`] on the layer, and after a successful
+    /// [`reconfigure`](Self::reconfigure) the new one.
+    ///
+    /// ```
+    /// use strict_cors::CorsLayer;
+    ///
+    /// let (_cors, handle) = CorsLayer::builder()
+    ///     .allow_origins(["https://old.example.com"])
+    ///     .build_reloadable()?;
+    /// handle.reconfigure(CorsLayer::builder().allow_origins(["https://new.example.com"]))?;
+    /// assert_eq!(handle.config().allowed_origins, ["https://new.example.com"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn config(&self) -> CorsConfig {
+        CorsConfig::from_policy(&self.cell.load())
+    }
 }
 
 impl fmt::Debug for CorsHandle {
-    /// Shows the current policy, as the layer's `Debug` does.
+    /// Shows the current policy, as the layer's `Debug` does (short, and
+    /// cheap for any allowlist).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("CorsHandle")
             .field(&CorsLayer::from_cell(

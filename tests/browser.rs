@@ -80,6 +80,8 @@
 //! as cores). Where the engines differ, the scenario says so in an explicit
 //! `match` on the engine, with the reason.
 
+#[path = "support/any_port.rs"]
+mod any_port;
 #[path = "../examples/credentialed/app.rs"]
 mod app;
 #[path = "support/differential.rs"]
@@ -195,6 +197,8 @@ struct Suite {
     /// The CSRF guard against forged writes and WebSockets.
     csrf: forgery::Csrf,
     differential: Differential,
+    /// `http://localhost:*` against pages on random ports and look-alikes.
+    any_port: any_port::AnyPort,
 }
 
 static SUITES: [OnceLock<Result<Suite, String>>; 3] =
@@ -314,6 +318,7 @@ fn run_suite(engine: Engine) -> Result<Suite, String> {
     let shapes_time = started.elapsed();
     let csrf = run_csrf(&browser)?;
     let differential = run_differential(&browser)?;
+    let any_port = any_port::run(&browser)?;
     let passed = |run: &Run| run.steps.iter().filter(|s| s.result == "pass").count();
     let shape_runs = [
         &shapes.same_site,
@@ -351,6 +356,7 @@ fn run_suite(engine: Engine) -> Result<Suite, String> {
         https: shapes.https,
         csrf,
         differential,
+        any_port,
     })
 }
 
@@ -1896,6 +1902,43 @@ scenarios! {
         if d.cases.len() >= 200 {
             assert!(readable >= 20 && blocked >= 20 && preflighted >= 20,
                 "seed {}: {readable} readable, {blocked} blocked, {preflighted} preflighted", d.seed);
+        }
+    }
+}
+
+// The any-port loopback pattern (`tests/support/any_port.rs`).
+scenarios! {
+    /// An API allowing only `http://localhost:*`: a page on a random port of
+    /// `localhost` (two of them) reads a credentialed `GET` and a
+    /// preflighted credentialed `PUT`; pages on `evil.localhost` and
+    /// `localhost.evil.localhost` (the same port) read nothing, and their
+    /// `PUT` never reaches the handler.
+    fn any_port_pattern_allows_localhost_on_a_random_port_and_no_look_alike(suite) {
+        let run = &suite.any_port;
+        assert_eq!(run.pages.len(), 4);
+        let (allowed, refused) = run.pages.split_at(2);
+        assert_ne!(allowed[0].0, allowed[1].0, "two different ports");
+        for (origin, seen) in allowed {
+            for call in ["get", "put"] {
+                assert_eq!(seen[call]["readable"], true, "{call} from {origin}: {seen}");
+                assert_eq!(seen[call]["status"], 200, "{call} from {origin}: {seen}");
+                assert_eq!(seen[call]["body"], r#"{"user":"demo"}"#, "{origin}: {seen}");
+            }
+            for method in ["GET", "PUT"] {
+                let reached = run.handled.iter().any(|(m, o)| m == method && o == origin);
+                assert!(reached, "{method} from {origin} did not reach the handler: {:?}", run.handled);
+            }
+        }
+        for (origin, seen) in refused {
+            for call in ["get", "put"] {
+                assert_eq!(seen[call]["readable"], false, "{call} from {origin}: {seen}");
+            }
+            // The simple GET was sent (CORS decides who reads, not who
+            // sends); the preflight was refused, so the PUT never was.
+            let get = run.handled.iter().any(|(m, o)| m == "GET" && o == origin);
+            assert!(get, "GET from {origin} was not sent: {:?}", run.handled);
+            let put = run.handled.iter().any(|(m, o)| m == "PUT" && o == origin);
+            assert!(!put, "PUT from {origin} reached the handler: {:?}", run.handled);
         }
     }
 }

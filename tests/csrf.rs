@@ -835,3 +835,38 @@ proptest! {
         prop_assert_eq!(cors.evaluate_request(&r).rejection(), Some(Rejection::CsrfOriginMismatch));
     }
 }
+
+/// `config()` reports the guard and its exempt paths (each once, in
+/// configuration order), and building from it gives the same guard.
+#[test]
+fn config_reads_the_guard_back() {
+    let cors = guarded()
+        .csrf_exempt_paths(["/saml/acs", "/webhooks/"])
+        .build()
+        .unwrap();
+    let c = cors.config();
+    assert!(c.csrf_protection);
+    assert_eq!(
+        c.csrf_exempt_paths,
+        ["/webhooks/", "/oauth/callback", "/saml/acs"]
+    );
+    let again = c.into_builder().unwrap().build().unwrap();
+    let evil = [
+        ("origin", "https://evil.net"),
+        ("sec-fetch-site", "cross-site"),
+    ];
+    for path in ["/t", "/saml/acs", "/webhooks/x", "/oauth/callback"] {
+        let r = req("POST", path, &evil);
+        assert_eq!(
+            cors.evaluate_request(&r),
+            again.evaluate_request(&r),
+            "{path}"
+        );
+    }
+    let off = CorsLayer::builder()
+        .allow_origins([APP])
+        .build()
+        .unwrap()
+        .config();
+    assert!(!off.csrf_protection && off.csrf_exempt_paths.is_empty());
+}

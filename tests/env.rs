@@ -263,3 +263,77 @@ fn from_env_reads_the_process_environment() {
     std::env::remove_var("STRICT_CORS_TEST_ALLOWED_ORIGINS");
     std::env::remove_var("STRICT_CORS_TEST_ALLOW_CREDENTIALS");
 }
+
+#[test]
+fn debug_mode_and_the_new_origin_forms_read_back_through_config() {
+    let layer = from(&[
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "tauri://localhost, chrome-extension://abcdefghijklmnopabcdefghijklmnop",
+        ),
+        (
+            "CORS_ALLOWED_ORIGIN_PATTERNS",
+            "http://localhost:*, http://[::1]:*",
+        ),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+        ("CORS_DEBUG", " True "),
+    ])
+    .expect("valid")
+    .build()
+    .expect("valid");
+    let c = layer.config();
+    assert!(c.debug);
+    assert_eq!(
+        c.allowed_origins,
+        [
+            "tauri://localhost",
+            "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
+        ]
+    );
+    assert_eq!(
+        c.allowed_origin_patterns,
+        ["http://localhost:*", "http://[::1]:*"]
+    );
+    assert!(allowed(&layer, "http://localhost:5173"));
+    assert!(!allowed(&layer, "http://evil.localhost:5173"));
+
+    let off = from(&[
+        ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+        ("CORS_DEBUG", "0"),
+    ])
+    .expect("valid")
+    .build()
+    .expect("valid");
+    assert!(!off.config().debug);
+
+    #[cfg(feature = "tracing")]
+    {
+        let loud = from(&[
+            ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+            ("CORS_UNKNOWN_ORIGIN_LEVEL", " Warn "),
+        ])
+        .expect("valid")
+        .build()
+        .expect("valid");
+        assert_eq!(
+            loud.config().unknown_origin_level,
+            Some(tracing::Level::WARN)
+        );
+        let problems = err(&[("CORS_UNKNOWN_ORIGIN_LEVEL", "loud")]);
+        assert!(matches!(
+            &problems[..],
+            [ConfigProblem::InvalidEnvVar { var, reason: EnvVarDefect::NotLevel, .. }]
+                if var == "CORS_UNKNOWN_ORIGIN_LEVEL"
+        ));
+        assert_eq!(
+            problems[0].to_string(),
+            "CORS_UNKNOWN_ORIGIN_LEVEL=\"loud\" is not a log level; use trace, debug, info, warn or error"
+        );
+    }
+
+    assert!(matches!(
+        &err(&[("CORS_DEBUG", "yes")])[..],
+        [ConfigProblem::InvalidEnvVar { var, reason: EnvVarDefect::NotBoolean, .. }]
+            if var == "CORS_DEBUG"
+    ));
+}

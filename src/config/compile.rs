@@ -46,6 +46,7 @@ impl CorsBuilder {
                     expose,
                     max_age,
                     private_network: self.private_network,
+                    insecure_origins: self.insecure_origins,
                     csrf,
                     debug: self.debug,
                     debug_methods,

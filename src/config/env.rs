@@ -24,6 +24,8 @@ impl CorsBuilder {
     /// | `CORS_MAX_AGE` | [`max_age`](Self::max_age) | whole seconds |
     /// | `CORS_ALLOW_INSECURE_ORIGINS` | [`allow_insecure_origins`](Self::allow_insecure_origins) | boolean |
     /// | `CORS_ALLOW_PRIVATE_NETWORK` | [`allow_private_network`](Self::allow_private_network) | boolean |
+    /// | `CORS_DEBUG` | [`debug`](Self::debug) | boolean |
+    /// | `CORS_UNKNOWN_ORIGIN_LEVEL` | [`unknown_origin_level`](Self::unknown_origin_level) (feature `tracing`) | `trace`, `debug`, `info`, `warn` or `error`, any case |
     /// | `CORS_CSRF_PROTECTION` | [`csrf_protection`](Self::csrf_protection) | boolean |
     /// | `CORS_CSRF_EXEMPT_PATHS` | [`csrf_exempt_paths`](Self::csrf_exempt_paths) | comma list |
     ///
@@ -199,11 +201,37 @@ where
         }
     }
 
+    builder = read_diagnostics(builder, &mut read, &mut problems);
+
     if problems.is_empty() {
         Ok(builder)
     } else {
         Err(ConfigError::new(problems))
     }
+}
+
+/// `DEBUG` (debug mode, a boolean) and, with `tracing`,
+/// `UNKNOWN_ORIGIN_LEVEL`: development and logging switches, kept apart from
+/// the policy's flags.
+fn read_diagnostics(
+    mut builder: CorsBuilder,
+    read: &mut impl FnMut(&str, &mut Vec<ConfigProblem>) -> Option<(String, String)>,
+    problems: &mut Vec<ConfigProblem>,
+) -> CorsBuilder {
+    if let Some((var, value)) = read("DEBUG", problems) {
+        match parse_bool(&value) {
+            Some(on) => builder = builder.debug(on),
+            None => problems.push(invalid(var, value, EnvVarDefect::NotBoolean)),
+        }
+    }
+    #[cfg(feature = "tracing")]
+    if let Some((var, value)) = read("UNKNOWN_ORIGIN_LEVEL", problems) {
+        match value.trim().parse::<tracing::Level>() {
+            Ok(level) => builder = builder.unknown_origin_level(level),
+            Err(_) => problems.push(invalid(var, value, EnvVarDefect::NotLevel)),
+        }
+    }
+    builder
 }
 
 fn invalid(var: String, value: String, reason: EnvVarDefect) -> ConfigProblem {

@@ -7,11 +7,10 @@
 
 mod builder;
 mod compile;
-#[cfg(feature = "serde")]
 mod data;
 mod env;
+mod snapshot;
 
 pub use builder::CorsBuilder;
 pub use compile::MAX_AGE_LIMIT;
-#[cfg(feature = "serde")]
 pub use data::CorsConfig;

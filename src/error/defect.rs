@@ -136,6 +136,8 @@ pub enum EnvVarDefect {
     NotBoolean,
     /// Not a whole number of seconds.
     NotSeconds,
+    /// Not a `tracing` level name (`trace`, `debug`, `info`, `warn`, `error`).
+    NotLevel,
 }
 
 impl EnvVarDefect {
@@ -148,6 +150,9 @@ impl EnvVarDefect {
             EnvVarDefect::NotBoolean => "is not a boolean; use true or false (or 1 or 0)",
             EnvVarDefect::NotSeconds => {
                 "is not a whole number of seconds; write digits only, e.g. 600"
+            }
+            EnvVarDefect::NotLevel => {
+                "is not a log level; use trace, debug, info, warn or error"
             }
         }
     }

@@ -152,6 +152,11 @@ impl PatternSet {
         self.text.split_terminator('\n')
     }
 
+    /// The number of distinct patterns, without scanning them.
+    pub(crate) fn len(&self) -> usize {
+        self.subdomains.len() + self.any_port_hosts.len()
+    }
+
     #[inline]
     fn has_length(&self, len: usize) -> bool {
         len <= MAX_HOST_LEN && self.lengths[len / 64] & (1 << (len % 64)) != 0

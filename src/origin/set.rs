@@ -131,6 +131,11 @@ impl OriginSet {
         self.patterns.iter()
     }
 
+    /// The number of distinct patterns.
+    pub(crate) fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+
     /// The `Access-Control-Allow-Origin` value for a request's `Origin`, when
     /// allowed: for an exact match a slice of the arena, for a pattern match
     /// the request's own value (both a reference-count bump).

@@ -22,6 +22,8 @@ pub(crate) const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch
 /// The compiled guard: the exempt paths, split by kind.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CsrfGuard {
+    /// Every exempt path once, in configuration order (for `config()`).
+    configured: Box<[Box<str>]>,
     /// Exact paths, sorted (binary search).
     exact: Box<[Box<str>]>,
     /// Prefixes, each ending in `/`.
@@ -34,7 +36,11 @@ impl CsrfGuard {
     pub(crate) fn new<'a>(paths: impl Iterator<Item = &'a str>) -> Self {
         let mut exact: Vec<Box<str>> = Vec::new();
         let mut prefixes: Vec<Box<str>> = Vec::new();
+        let mut configured: Vec<Box<str>> = Vec::new();
         for p in paths {
+            if !configured.iter().any(|q| &**q == p) {
+                configured.push(p.into());
+            }
             let list = if p.ends_with('/') {
                 &mut prefixes
             } else {
@@ -46,14 +52,15 @@ impl CsrfGuard {
         }
         exact.sort_unstable();
         CsrfGuard {
+            configured: configured.into_boxed_slice(),
             exact: exact.into_boxed_slice(),
             prefixes: prefixes.into_boxed_slice(),
         }
     }
 
-    /// The exempt paths, as configured (exact ones, then prefixes).
+    /// The exempt paths, each once, in configuration order.
     pub(crate) fn exempt_paths(&self) -> impl Iterator<Item = &str> {
-        self.exact.iter().chain(self.prefixes.iter()).map(|p| &**p)
+        self.configured.iter().map(|p| &**p)
     }
 
     /// Whether the request is one the guard judges (§6 step 1): every

@@ -41,6 +41,9 @@ pub(crate) struct Policy {
     /// Rendered `Access-Control-Max-Age`.
     pub(crate) max_age: Option<HeaderValue>,
     pub(crate) private_network: bool,
+    /// `allow_insecure_origins`: only checked at `build()`, kept so that
+    /// [`CorsLayer::config`](crate::CorsLayer::config) reports it.
+    pub(crate) insecure_origins: bool,
     /// The cross-site request forgery guard, when on.
     pub(crate) csrf: Option<CsrfGuard>,
     /// Debug mode: refused preflights explain themselves to the browser.
