@@ -74,7 +74,7 @@ where
         // future is built where the decision is made, so that it is not
         // moved on the way.
         policy.with(|policy| {
-            let eval = policy.evaluate_detailed(req.method(), req.headers());
+            let eval = policy.evaluate_detailed(req.method(), req.uri(), req.headers());
             #[cfg(feature = "tracing")]
             if eval.facts.multiple_origins || !eval.decision.is_allowed() {
                 crate::diagnostics::report(
