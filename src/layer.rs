@@ -80,7 +80,7 @@ impl CorsLayer {
     /// ```
     pub fn evaluate(&self, parts: &Parts) -> Decision {
         self.policy
-            .with(|policy| policy.evaluate(&parts.method, &parts.headers))
+            .with(|policy| policy.evaluate(&parts.method, &parts.uri, &parts.headers))
     }
 
     /// [`evaluate`](Self::evaluate) for a whole request, without splitting
@@ -107,7 +107,7 @@ impl CorsLayer {
     /// ```
     pub fn evaluate_request<B>(&self, req: &http::Request<B>) -> Decision {
         self.policy
-            .with(|policy| policy.evaluate(req.method(), req.headers()))
+            .with(|policy| policy.evaluate(req.method(), req.uri(), req.headers()))
     }
 
     /// The configuration this layer runs, as data: for a startup log line,
@@ -198,7 +198,15 @@ impl fmt::Debug for CorsLayer {
             .field("max_age", &max_age_secs(p))
             .field("private_network", &p.private_network)
             .field("insecure_origins", &p.insecure_origins)
-            .field("debug", &p.debug);
+            .field("debug", &p.debug)
+            .field("csrf_protection", &p.csrf.is_some())
+            .field(
+                "csrf_exempt_paths",
+                &p.csrf
+                    .iter()
+                    .flat_map(|g| g.exempt_paths())
+                    .collect::<Vec<_>>(),
+            );
         #[cfg(feature = "tracing")]
         d.field("unknown_origin_level", &p.unknown_origin_level.as_str());
         d.finish()

@@ -88,6 +88,7 @@
 //! | preflight refused for its method or headers, in [debug mode](CorsBuilder::debug) | `204` with `Access-Control-Allow-Origin`, `-Allow-Credentials` (if enabled) and the configured `-Allow-Methods` / `-Allow-Headers`, so that the console names what is missing; still a refusal | **no** |
 //! | actual request, allowed origin | the inner response, whatever its status (2xx, 401, 500), + `Access-Control-Allow-Origin: <origin>`, `-Allow-Credentials: true` (if enabled), `-Expose-Headers` (if set), `Vary: origin`; a header of these names the inner service set is replaced, never duplicated ([CORS check](https://fetch.spec.whatwg.org/#cors-check)), and any other `Access-Control-*` response header it set is removed | yes |
 //! | actual request, refused origin | the inner response + `Vary: origin`, with every `Access-Control-*` response header it set removed (CORS decides who may *read*, not who may *send*) | yes |
+//! | a write (not `GET`/`HEAD`/`OPTIONS`) or a WebSocket handshake refused by the [CSRF guard](CorsBuilder::csrf_protection) (opt-in): another site, per [`Sec-Fetch-Site`](https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header) or [`Origin`](https://www.rfc-editor.org/rfc/rfc6454#section-7), not in the allowlist | `403`, `Vary: origin`, no `Access-Control-*` header; empty body | **no** |
 //!
 //! In debug mode every refusal also carries `x-cors-debug: <reason>: <value>`.
 //! `Vary` is merged into the inner response's, never repeated, and left alone

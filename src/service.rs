@@ -76,7 +76,7 @@ where
                 &guard
             }
         };
-        let eval = policy.evaluate_detailed(req.method(), req.headers());
+        let eval = policy.evaluate_detailed(req.method(), req.uri(), req.headers());
         #[cfg(feature = "tracing")]
         if eval.facts.multiple_origins || !eval.decision.is_allowed() {
             crate::diagnostics::report(

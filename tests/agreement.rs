@@ -1,9 +1,11 @@
 //! What `CorsLayer::evaluate` says is what the service sends, in every mode.
 //!
 //! Arbitrary configurations (debug mode on and off, exact origins, patterns,
-//! any origin, wildcards, credentials, private network) and arbitrary
+//! any origin, wildcards, credentials, private network, the CSRF guard on
+//! and off with exempt paths) and arbitrary
 //! requests (preflights, actual requests, several `Origin` or
-//! `Access-Control-Request-Method` lines, odd header values), through an
+//! `Access-Control-Request-Method` lines, odd header values, writes and
+//! WebSocket handshakes with or without `Sec-Fetch-Site` and `Host`), through an
 //! inner service that sets its own `Access-Control-*` and `Vary` headers:
 //! the response's status, every `Access-Control-*` header, `Vary`,
 //! `x-cors-debug`, and whether the inner service was called, are exactly
@@ -106,6 +108,8 @@ struct Config {
     max_age: Option<u64>,
     private_network: bool,
     debug: bool,
+    csrf: bool,
+    exempt: Vec<&'static str>,
 }
 
 impl Config {
@@ -118,7 +122,9 @@ impl Config {
             .allow_headers(&self.headers)
             .expose_headers(&self.expose)
             .allow_private_network(self.private_network)
-            .debug(self.debug);
+            .debug(self.debug)
+            .csrf_protection(self.csrf)
+            .csrf_exempt_paths(&self.exempt);
         if self.any_origin {
             b = b.allow_any_origin();
         }
@@ -149,6 +155,8 @@ fn config() -> impl Strategy<Value = Config> {
         prop::option::of(prop_oneof![Just(0u64), Just(600)]),
         any::<bool>(),
         any::<bool>(),
+        any::<bool>(),
+        subset(&["/hooks/", "/api"]),
     )
         .prop_map(
             |(
@@ -162,6 +170,8 @@ fn config() -> impl Strategy<Value = Config> {
                 max_age,
                 pn,
                 debug,
+                csrf,
+                exempt,
             )| {
                 Config {
                     origins,
@@ -174,6 +184,8 @@ fn config() -> impl Strategy<Value = Config> {
                     max_age,
                     private_network: pn,
                     debug,
+                    csrf,
+                    exempt,
                 }
             },
         )
@@ -195,14 +207,28 @@ struct Req {
     acrm: Vec<HeaderValue>,
     acrh: Vec<HeaderValue>,
     pn: bool,
+    /// CSRF guard inputs: the path, `Sec-Fetch-Site`, `Host`, `Upgrade`.
+    path: &'static str,
+    site: Vec<HeaderValue>,
+    host: Option<&'static str>,
+    upgrade: bool,
 }
 
 impl Req {
     fn build(&self) -> Request<()> {
         let mut req = Request::new(());
         *req.method_mut() = self.method.clone();
-        *req.uri_mut() = "/api".parse().unwrap();
+        *req.uri_mut() = self.path.parse().unwrap();
         let h = req.headers_mut();
+        for v in &self.site {
+            h.append("sec-fetch-site", v.clone());
+        }
+        if let Some(host) = self.host {
+            h.insert("host", HeaderValue::from_static(host));
+        }
+        if self.upgrade {
+            h.insert("upgrade", HeaderValue::from_static("websocket"));
+        }
         for v in &self.origins {
             h.append("origin", v.clone());
         }
@@ -229,8 +255,27 @@ fn request() -> impl Strategy<Value = Req> {
         Method::GET,
         Method::POST,
         Method::PUT,
+        Method::DELETE,
+        Method::HEAD,
         Method::from_bytes(b"PATCH").unwrap(),
     ]);
+    let site = value(&[
+        "same-origin",
+        "none",
+        "same-site",
+        "cross-site",
+        "Same-Origin",
+    ]);
+    let csrf = (
+        prop::sample::select(vec!["/api", "/hooks/x", "/hooks", "/other"]),
+        prop::collection::vec(site, 0..3),
+        prop::option::of(prop::sample::select(vec![
+            "app.example.com",
+            "api.example.com",
+            "localhost:3000",
+        ])),
+        any::<bool>(),
+    );
     let origin = value(&[
         "https://app.example.com",
         "http://localhost:3000",
@@ -256,14 +301,21 @@ fn request() -> impl Strategy<Value = Req> {
         prop::collection::vec(acrm, 0..3),
         prop::collection::vec(acrh, 0..3),
         any::<bool>(),
+        csrf,
     )
-        .prop_map(|(method, origins, acrm, acrh, pn)| Req {
-            method,
-            origins,
-            acrm,
-            acrh,
-            pn,
-        })
+        .prop_map(
+            |(method, origins, acrm, acrh, pn, (path, site, host, upgrade))| Req {
+                method,
+                origins,
+                acrm,
+                acrh,
+                pn,
+                path,
+                site,
+                host,
+                upgrade,
+            },
+        )
 }
 
 /// What the inner service answers: a status, its own `Access-Control-*`
@@ -352,6 +404,18 @@ fn check(
     prop_assert_eq!(decision.is_allowed(), decision.rejection().is_none());
     prop_assert!(!decision.is_debug_hint() || decision.rejection().is_some());
     prop_assert!(!decision.to_string().is_empty());
+    if decision.rejection().is_some_and(|r| r.is_csrf()) {
+        // The guard's refusal: the layer's 403, no Access-Control-* header.
+        prop_assert_eq!(calls.get(), 0, "{}", ctx);
+        prop_assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", ctx);
+        prop_assert!(
+            !res.headers()
+                .keys()
+                .any(|n| n.as_str().starts_with("access-control-")),
+            "{}",
+            ctx
+        );
+    }
     match decision.status() {
         Some(answer) => {
             // The layer's own answer: exactly the decision's headers.
@@ -435,6 +499,10 @@ fn debug_mode_hint_is_in_the_decision() {
         acrm: vec![HeaderValue::from_static("PATCH")],
         acrh: vec![],
         pn: false,
+        path: "/api",
+        site: vec![],
+        host: None,
+        upgrade: false,
     };
     let (parts, ()) = req.build().into_parts();
     let d = layer.evaluate(&parts);

@@ -2,7 +2,8 @@
 //! actual-allowed, no-origin and disallowed paths beyond growth of the
 //! response's own `HeaderMap`; a preflight allocates at most its response
 //! `HeaderMap`; cloning the layer or the service allocates nothing; hostile
-//! `Access-Control-Request-Headers` are refused without allocating.
+//! `Access-Control-Request-Headers` are refused without allocating; the
+//! CSRF guard judges writes and WebSocket handshakes without allocating.
 //!
 //! A counting global allocator counts `alloc`, `alloc_zeroed` and `realloc`
 //! calls made by the current thread while a counted region runs (per-thread
@@ -673,4 +674,185 @@ fn rate_limited_refusal_events_allocate_nothing() {
     });
     let emitted = events.0.load(std::sync::atomic::Ordering::Relaxed);
     assert_eq!(emitted, 30, "10 events per reason, the rest held back");
+}
+
+// ---------------------------------------------------------------------------
+// The CSRF guard (DESIGN §6): judging a write allocates nothing; a refused
+// write is the layer's own `403`, which allocates at most its response map.
+
+fn csrf_svc() -> strict_cors::Cors<Prepared> {
+    strict_cors::CorsLayer::builder()
+        .allow_origins([ALLOWED, "https://admin.example.com"])
+        .allow_origin_patterns(["https://*.trusted.example.com"])
+        .allow_credentials(true)
+        .allow_methods(["GET", "POST", "PUT", "DELETE"])
+        .csrf_protection(true)
+        .csrf_exempt_paths(["/webhooks/", "/oauth/callback", "/saml/acs"])
+        .build()
+        .expect("valid configuration")
+        .layer(Prepared::default())
+}
+
+/// A request with static header values, as a browser would send it.
+fn write(
+    method: Method,
+    path: &'static str,
+    headers: &[(&'static str, &'static str)],
+) -> Request<()> {
+    let mut req = Request::new(());
+    *req.method_mut() = method;
+    *req.uri_mut() = http::Uri::from_static(path);
+    for (n, v) in headers {
+        req.headers_mut()
+            .append(HeaderName::from_static(n), HeaderValue::from_static(v));
+    }
+    req
+}
+
+fn csrf_passing() -> Vec<(&'static str, Request<()>)> {
+    vec![
+        (
+            "allowed write",
+            write(
+                Method::POST,
+                "/t",
+                &[("origin", ALLOWED), ("sec-fetch-site", "cross-site")],
+            ),
+        ),
+        (
+            "pattern write",
+            write(
+                Method::PUT,
+                "/t",
+                &[
+                    ("origin", "https://a.trusted.example.com"),
+                    ("sec-fetch-site", "same-site"),
+                ],
+            ),
+        ),
+        (
+            "same-origin write",
+            write(
+                Method::POST,
+                "/t",
+                &[
+                    ("origin", "https://api.example.com"),
+                    ("sec-fetch-site", "same-origin"),
+                ],
+            ),
+        ),
+        (
+            "own host, no metadata",
+            write(
+                Method::DELETE,
+                "/t",
+                &[
+                    ("origin", "https://api.example.com"),
+                    ("host", "api.example.com"),
+                ],
+            ),
+        ),
+        (
+            "exempt prefix",
+            write(
+                Method::POST,
+                "/webhooks/stripe",
+                &[("origin", DISALLOWED), ("sec-fetch-site", "cross-site")],
+            ),
+        ),
+        (
+            "exempt exact",
+            write(
+                Method::POST,
+                "/saml/acs",
+                &[("origin", "null"), ("sec-fetch-site", "cross-site")],
+            ),
+        ),
+        (
+            "allowed websocket",
+            write(
+                Method::GET,
+                "/ws",
+                &[
+                    ("origin", ALLOWED),
+                    ("upgrade", "websocket"),
+                    ("sec-fetch-site", "same-site"),
+                ],
+            ),
+        ),
+    ]
+}
+
+fn csrf_refused() -> Vec<(&'static str, Request<()>)> {
+    vec![
+        (
+            "cross-site write",
+            write(
+                Method::POST,
+                "/t",
+                &[("origin", DISALLOWED), ("sec-fetch-site", "cross-site")],
+            ),
+        ),
+        (
+            "old browser write",
+            write(
+                Method::POST,
+                "/t",
+                &[("origin", DISALLOWED), ("host", "api.example.com")],
+            ),
+        ),
+        (
+            "null origin write",
+            write(Method::POST, "/t", &[("origin", "null")]),
+        ),
+        (
+            "cross-site websocket",
+            write(
+                Method::GET,
+                "/ws",
+                &[
+                    ("origin", DISALLOWED),
+                    ("upgrade", "WebSocket"),
+                    ("sec-fetch-site", "cross-site"),
+                ],
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn csrf_guard_allocates_nothing_on_passing_writes() {
+    let mut svc = csrf_svc();
+    for (name, req) in csrf_passing() {
+        let (response, n) = count_request(&mut svc, roomy_response(), req);
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+        assert_eq!(n, 0, "{name}: the layer allocated {n} times");
+    }
+}
+
+#[test]
+fn csrf_refusal_allocates_at_most_its_response_map() {
+    let reference = header_map_reference();
+    let mut svc = csrf_svc();
+    for (name, req) in csrf_refused() {
+        let (response, n) = count_request(&mut svc, roomy_response(), req);
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}");
+        assert!(n <= reference, "{name}: {n} > {reference}");
+    }
+}
+
+#[test]
+fn csrf_evaluate_allocates_nothing() {
+    let layer = strict_cors::CorsLayer::builder()
+        .allow_origins([ALLOWED])
+        .allow_origin_patterns(["https://*.trusted.example.com"])
+        .csrf_protection(true)
+        .csrf_exempt_paths(["/webhooks/", "/saml/acs"])
+        .build()
+        .expect("valid configuration");
+    for (name, req) in csrf_passing().into_iter().chain(csrf_refused()) {
+        let (parts, ()) = req.into_parts();
+        let (_, n) = count(|| layer.evaluate(&parts));
+        assert_eq!(n, 0, "{name}");
+    }
 }

@@ -44,7 +44,14 @@
 //! 3. *HTTPS with HTTP/2*: page `https://app.example.localhost:<u>` → API
 //!    `https://api.example.localhost:<v>`, both over TLS with ALPN `h2` and a
 //!    self-signed certificate made at test time (`tests/support/tls.rs`);
-//! 4. the differential cases (`tests/support/differential.rs`): a raw hyper
+//! 4. the CSRF guard (`tests/support/forgery.rs`): the session cookie set
+//!    first-party by a top-level visit to the API's login page, then pages on
+//!    `evil.localhost` (another site) and `evil.example.localhost` (the API's
+//!    site, not allowed) send a form POST, a `no-cors` POST and a WebSocket
+//!    handshake to the API with the guard and to a copy without it; the
+//!    allowed front end's `POST`/`PUT` and the API's own same-origin form
+//!    must still work;
+//! 5. the differential cases (`tests/support/differential.rs`): a raw hyper
 //!    server answers with random CORS headers, one page runs every case in
 //!    one batch and returns what the script could read, and each verdict is
 //!    compared with the model's;
@@ -81,6 +88,8 @@ mod app;
 mod differential;
 #[path = "support/doctor_cli.rs"]
 mod doctor_cli;
+#[path = "support/forgery.rs"]
+mod forgery;
 mod support;
 #[path = "support/tls.rs"]
 mod tls;
@@ -185,6 +194,8 @@ struct Suite {
     refused: Run,
     /// HTTPS with HTTP/2, same site.
     https: Run,
+    /// The CSRF guard against forged writes and WebSockets.
+    csrf: forgery::Csrf,
     differential: Differential,
     /// `http://localhost:*` against pages on random ports and look-alikes.
     any_port: any_port::AnyPort,
@@ -305,6 +316,7 @@ fn run_suite(engine: Engine) -> Result<Suite, String> {
     let cross_site_time = started.elapsed();
     let shapes = run_shapes(&browser)?;
     let shapes_time = started.elapsed();
+    let csrf = run_csrf(&browser)?;
     let differential = run_differential(&browser)?;
     let any_port = any_port::run(&browser)?;
     let passed = |run: &Run| run.steps.iter().filter(|s| s.result == "pass").count();
@@ -342,9 +354,29 @@ fn run_suite(engine: Engine) -> Result<Suite, String> {
         other_site: shapes.other_site,
         refused: shapes.refused,
         https: shapes.https,
+        csrf,
         differential,
         any_port,
     })
+}
+
+/// The CSRF scenario's servers (the API with and without the guard, the
+/// attacker's and the front end's pages) for one engine's run.
+fn run_csrf(browser: &Browser) -> Result<forgery::Csrf, String> {
+    forgery::run(browser, |log| {
+        servers().block_on(async {
+            let (mut l, ports) = bind(2).await?;
+            let (pages, api) = (l.pop().ok_or("listener")?, l.pop().ok_or("listener")?);
+            let app_origin = format!("http://app.{SITE}:{}", ports[1]);
+            let api_base = format!("http://api.{SITE}:{}", ports[0]);
+            let tasks = Tasks(vec![
+                spawn_http(api, forgery::api(&log, &app_origin)?),
+                spawn_http(pages, forgery::pages(&api_base)),
+            ]);
+            Ok::<_, String>((ports[0], ports[1], tasks))
+        })
+    })
+    .map_err(|e| browser.with_driver_log(format!("{} CSRF run: {e}", browser.engine)))
 }
 
 /// Binds `n` ephemeral loopback ports.
@@ -1908,5 +1940,139 @@ scenarios! {
             let put = run.handled.iter().any(|(m, o)| m == "PUT" && o == origin);
             assert!(!put, "PUT from {origin} reached the handler: {:?}", run.handled);
         }
+    }
+}
+
+scenarios! {
+    /// With `csrf_protection(true)`, a page on another site and one on the
+    /// API's own site (not allowed) each send a form POST, a `no-cors` POST
+    /// and a WebSocket handshake: every one reaches the layer, is answered
+    /// `403` without `Access-Control-*`, and the handler never runs. What
+    /// the engine sent is printed (`--show-output`).
+    fn csrf_guard_refuses_forged_writes_and_websockets(suite) {
+        let c = &suite.csrf;
+        eprintln!("{}", c.table());
+        for (label, _) in forgery::ATTACKERS {
+            let origin = c.origin(label);
+            for (vector, path) in forgery::VECTORS {
+                let path = format!("/on{path}");
+                let sent = c.find("sent", &path, origin);
+                assert!(!sent.is_empty(), "{} {label} {vector}: nothing reached the API\n{}", c.engine, c.table());
+                for s in &sent {
+                    assert_eq!(s.status, 403, "{} {label} {vector}: {s:?}", c.engine);
+                }
+                assert!(
+                    c.find("handler", &path, origin).is_empty(),
+                    "{} {label} {vector}: the handler ran behind the guard\n{}",
+                    c.engine,
+                    c.table()
+                );
+            }
+        }
+        // Nothing from an attacker page ran behind the guard, whatever its path.
+        let ran: Vec<_> = c
+            .seen
+            .iter()
+            .filter(|s| s.stage == "handler" && s.path.starts_with("/on/"))
+            .filter(|s| forgery::ATTACKERS.iter().any(|(l, _)| s.origin.as_deref() == Some(c.origin(l))))
+            .collect();
+        assert!(ran.is_empty(), "{ran:?}");
+    }
+
+    /// Without the guard (the same CORS policy), the same forgeries reach
+    /// the handler: the attack is real. Which session cookie came along is
+    /// the engine's cookie policy (engine facts, asserted):
+    ///
+    /// - from the API's own site (a sibling subdomain), every engine sends
+    ///   the `SameSite=Lax` cookie on all three: `Lax` does not stop it;
+    /// - from another site, Chromium (third-party cookies allowed in this
+    ///   profile) sends the `SameSite=None; Secure` cookie on all three;
+    ///   Firefox on the top-level form POST only (Total Cookie Protection
+    ///   keeps the first-party cookie out of the attacker's partition for
+    ///   `fetch` and WebSocket); WebKitGTK never sends it (it does not even
+    ///   send it first-party over `http://*.localhost`).
+    fn csrf_without_the_guard_the_forgeries_reach_the_handler(suite) {
+        let c = &suite.csrf;
+        for (label, _) in forgery::ATTACKERS {
+            let origin = c.origin(label);
+            for (vector, path) in forgery::VECTORS {
+                let ran = c.find("handler", &format!("/off{path}"), origin);
+                assert!(
+                    !ran.is_empty(),
+                    "{} {label} {vector}: the handler did not run without the guard\n{}",
+                    c.engine,
+                    c.table()
+                );
+                let expected = match (label, c.engine, vector) {
+                    ("same-site", Engine::WebKit, _) => "lax",
+                    ("same-site", _, _) => "none+lax",
+                    (_, Engine::Chromium, _) => "none",
+                    (_, Engine::Firefox, "form POST") => "none",
+                    _ => "-",
+                };
+                for s in &ran {
+                    assert_eq!(s.cookie, expected, "{} {label} {vector}\n{}", c.engine, c.table());
+                }
+            }
+        }
+    }
+
+    /// What each engine sends (engine facts, asserted): `Origin` on every
+    /// forgery; `Sec-Fetch-Site` on forms and `fetch` everywhere, and on
+    /// WebSocket handshakes in Firefox and WebKit, never in Chromium, whose
+    /// handshakes the guard judges by `Origin` alone (rule 4).
+    fn csrf_engines_send_origin_and_fetch_metadata(suite) {
+        let c = &suite.csrf;
+        for (label, _) in forgery::ATTACKERS {
+            let origin = c.origin(label);
+            for (vector, path) in forgery::VECTORS {
+                for target in ["/on", "/off"] {
+                    for s in c.find("sent", &format!("{target}{path}"), origin) {
+                        let site = match (c.engine, vector) {
+                            (Engine::Chromium, "WebSocket") => None,
+                            _ => Some(label),
+                        };
+                        assert_eq!(s.site.as_deref(), site, "{} {label} {vector}", c.engine);
+                    }
+                }
+            }
+        }
+        let own = c.seen.iter().filter(|s| s.stage == "sent" && s.path == "/on/transfer-own");
+        for s in own {
+            assert_eq!(s.site.as_deref(), Some("same-origin"), "{s:?}");
+        }
+    }
+
+    /// The allowed front end's credentialed `POST` and preflighted `PUT`
+    /// still reach the handler, with the session cookie (the `Lax` one at
+    /// least: the front end is on the API's site), and are read; the API's
+    /// own page's same-origin form still posts, with the cookie.
+    fn csrf_guard_keeps_allowed_and_same_origin_writes(suite) {
+        let c = &suite.csrf;
+        for method in ["POST", "PUT"] {
+            let answer = c.allowed[method].as_str().unwrap_or_default();
+            assert!(
+                answer.starts_with("200 ran cookie=") && answer.contains("lax"),
+                "{} front end {method}: {}\n{}",
+                c.engine, c.allowed, c.table()
+            );
+        }
+        let app = c.find("handler", "/on/transfer-app", &c.app_origin);
+        assert_eq!(app.len(), 2, "{}", c.table());
+        let own: Vec<_> = c
+            .seen
+            .iter()
+            .filter(|s| s.path == "/on/transfer-own")
+            .collect();
+        assert!(
+            own.iter().any(|s| s.stage == "handler" && s.cookie.contains("lax")),
+            "{} own form: {own:?}",
+            c.engine
+        );
+        assert!(own.iter().all(|s| s.stage != "sent" || s.status == 200), "{own:?}");
+        assert!(
+            own.iter().all(|s| s.origin.as_deref().map_or(true, |o| o == c.api_origin)),
+            "{own:?}"
+        );
     }
 }

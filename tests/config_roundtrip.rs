@@ -344,12 +344,14 @@ fn config() -> impl Strategy<Value = CorsBuilder> {
             any::<bool>(),
             0usize..6,
         ),
+        (any::<bool>(), subset(&["/hooks/", "/cb", "/hooks/", "/a/"])),
     )
         .prop_map(
             |(
                 (any_origin, origins, patterns, credentials, insecure),
                 (methods, headers, expose),
                 (max_age, private_network, debug, _level),
+                (csrf, exempt),
             )| {
                 let mut b = CorsLayer::builder();
                 if any_origin {
@@ -370,6 +372,11 @@ fn config() -> impl Strategy<Value = CorsBuilder> {
                         .allow_origin_patterns(patterns)
                         .allow_credentials(credentials)
                         .allow_insecure_origins(insecure);
+                }
+                // The CSRF guard (never with any origin), its exempt paths
+                // repeated and in any order.
+                if csrf && !any_origin {
+                    b = b.csrf_protection(true).csrf_exempt_paths(exempt);
                 }
                 let credentials = credentials && !any_origin;
                 let expose = expose.into_iter().filter(|e| !credentials || *e != "*");
@@ -408,13 +415,20 @@ fn request() -> impl Strategy<Value = Request<()>> {
         proptest::sample::select(REQUEST_METHODS),
         proptest::option::of(subset(REQUEST_HEADERS)),
         any::<bool>(),
+        (
+            proptest::sample::select(&["/", "/hooks/x", "/cb", "/a"][..]),
+            proptest::option::of(proptest::sample::select(&["cross-site", "same-origin"][..])),
+        ),
     )
-        .prop_map(|(origin, preflight, method, headers, pn)| {
+        .prop_map(|(origin, preflight, method, headers, pn, (path, site))| {
             let mut req = if preflight {
-                Request::options("/").header("access-control-request-method", method)
+                Request::options(path).header("access-control-request-method", method)
             } else {
-                Request::builder().method(method).uri("/")
+                Request::builder().method(method).uri(path)
             };
+            if let Some(site) = site {
+                req = req.header("sec-fetch-site", site);
+            }
             if let Some(origin) = origin {
                 req = req.header("origin", origin);
             }

@@ -417,3 +417,53 @@ fn decisions_explain_themselves() {
     assert!(d.is_allowed() && d.calls_inner());
     assert_eq!(d.rejection(), None);
 }
+
+// ---------------------------------------------------------------------------
+// The CSRF guard's refusals
+// ---------------------------------------------------------------------------
+
+#[test]
+fn csrf_refusals_are_warnings_with_their_own_codes_and_no_secrets() {
+    let layer = builder().csrf_protection(true).build().unwrap();
+    let post = |origin: &str, site: Option<&str>| {
+        let mut req = get(origin);
+        *req.method_mut() = Method::POST;
+        if let Some(site) = site {
+            req.headers_mut()
+                .insert("sec-fetch-site", site.parse().unwrap());
+        }
+        req
+    };
+    for (req, code) in [
+        (post(EVIL, Some("cross-site")), "csrf_cross_site"),
+        (post(EVIL, None), "csrf_origin_mismatch"),
+        (post("null", None), "csrf_null_origin"),
+    ] {
+        let (res, events) = send(&layer, App::ok(), req);
+        assert_eq!(res.status(), 403);
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0].level, Level::WARN);
+        assert_eq!(events[0].fields["reason"], code);
+        no_secrets(&events);
+    }
+    // Several `Origin` headers on a write: the refusal's event, not the
+    // plain `multiple_origins` one.
+    let mut req = post(APP, None);
+    req.headers_mut()
+        .append("origin", http::HeaderValue::from_static(EVIL));
+    let (res, events) = send(&layer, App::ok(), req);
+    assert_eq!(res.status(), 403);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].fields["reason"], "csrf_origin_mismatch");
+    // A same-origin write passes the guard: at most the usual `DEBUG`
+    // event of an origin outside the CORS allowlist (browsers send `Origin`
+    // on same-origin POSTs too).
+    let (res, events) = send(&layer, App::ok(), post("https://api.example.com", None));
+    assert_eq!(res.status(), 200);
+    assert!(
+        events
+            .iter()
+            .all(|e| e.level == Level::DEBUG && e.fields["reason"] == "origin_not_allowed"),
+        "{events:?}"
+    );
+}

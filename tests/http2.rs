@@ -404,3 +404,61 @@ async fn cookie_audit_takes_the_host_from_the_authority_over_http2() {
     assert_eq!(events[0]["reason"], "cookie_not_sent_cross_site");
     assert_eq!(events[0]["cookie"], "sid");
 }
+
+/// The CSRF guard's same-origin rule (no `Sec-Fetch-Site`, `Origin`'s host
+/// and port equal to the request's own) takes the request's own host from
+/// `:authority` over HTTP/2, where there is no `Host` header, and from
+/// `Host` over HTTP/1.1: the same answers both ways.
+#[tokio::test]
+async fn csrf_guard_takes_the_own_host_from_the_authority_over_http2() {
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_credentials(true)
+        .csrf_protection(true)
+        .build()
+        .unwrap();
+    let addr = serve(layer).await;
+    for version in [Version::HTTP_11, Version::HTTP_2] {
+        let mut client = Client::connect(addr, version).await;
+        let own = format!("http://{API_HOST}");
+        // Same origin, old browser: the handler runs (401: no cookie).
+        let (status, h, _) = client
+            .send(Method::POST, "/me", &[("origin", own.as_str())])
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{version:?}");
+        let saw_host = h["x-saw-host"].to_str().unwrap();
+        match version {
+            Version::HTTP_2 => {
+                assert_eq!(saw_host, "none", "HTTP/2 sends no Host header");
+                assert_eq!(h["x-saw-authority"], API_HOST);
+            }
+            _ => assert_eq!(saw_host, API_HOST),
+        }
+        // Another host, or the same host on another port: refused by the
+        // layer, the handler never runs.
+        for origin in [
+            "https://evil.example.net".to_owned(),
+            format!("http://{API_HOST}:8443"),
+            format!("http://{API_HOST}.evil.net"),
+            "null".to_owned(),
+        ] {
+            let (status, h, body) = client
+                .send(Method::POST, "/me", &[("origin", origin.as_str())])
+                .await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{version:?} {origin}");
+            assert!(body.is_empty());
+            assert!(h.get("x-saw-version").is_none(), "the handler ran");
+            assert!(h.keys().all(|k| !k.as_str().starts_with("access-control-")));
+        }
+        // An allowed origin's write, cross-site: the handler runs.
+        let (status, h, _) = client
+            .send(
+                Method::PUT,
+                "/me",
+                &[("origin", APP), ("sec-fetch-site", "cross-site")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{version:?}");
+        assert_eq!(h["access-control-allow-origin"], APP);
+    }
+}

@@ -904,6 +904,240 @@ fn the_suggested_fix_is_checked_too() {
 }
 
 // ---------------------------------------------------------------------------
+// CSRF guard (DESIGN §6): a page on another site tries to get a write, or a
+// WebSocket, through a layer with `csrf_protection(true)`.
+
+fn guard() -> CorsLayer {
+    layer(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_origin_patterns(["https://*.trusted.example.com"])
+            .allow_credentials(true)
+            .csrf_protection(true)
+            .csrf_exempt_paths(["/webhooks/", "/oauth/callback"]),
+    )
+}
+
+/// Whether the guard lets the request reach the inner service.
+fn reaches(method: &str, path: &str, headers: &[(&str, &str)]) -> bool {
+    let mut b = Request::builder().method(method).uri(path);
+    for (n, v) in headers {
+        b = b.header(*n, *v);
+    }
+    let (parts, ()) = b.body(()).expect("request").into_parts();
+    let d = guard().evaluate(&parts);
+    assert_eq!(
+        d.calls_inner(),
+        !d.rejection().is_some_and(|r| r.is_csrf()),
+        "{d:?}"
+    );
+    d.calls_inner()
+}
+
+#[test]
+fn csrf_origin_that_merely_starts_with_the_host_is_not_same_origin() {
+    let host = [("host", "api.example.com")];
+    for origin in [
+        "https://api.example.com.evil.net",
+        "https://evilapi.example.com",
+        "https://api.example.co",
+        "https://api.example.com@evil.net",
+        "https://api.example.com:443.evil.net",
+        "api.example.com",
+        "https://api.example.com/",
+    ] {
+        assert!(
+            !reaches("POST", "/t", &[host[0], ("origin", origin)]),
+            "{origin}"
+        );
+    }
+    assert!(reaches(
+        "POST",
+        "/t",
+        &[host[0], ("origin", "https://api.example.com")]
+    ));
+}
+
+#[test]
+fn csrf_same_host_on_another_port_is_another_origin() {
+    assert!(!reaches(
+        "POST",
+        "/t",
+        &[
+            ("host", "api.example.com:8080"),
+            ("origin", "https://api.example.com")
+        ]
+    ));
+    assert!(!reaches(
+        "POST",
+        "/t",
+        &[
+            ("host", "api.example.com"),
+            ("origin", "http://api.example.com:8080")
+        ]
+    ));
+    // Two `Host` headers: no own host to compare with.
+    assert!(!reaches(
+        "POST",
+        "/t",
+        &[
+            ("host", "api.example.com"),
+            ("host", "api.example.com"),
+            ("origin", "https://api.example.com")
+        ]
+    ));
+}
+
+#[test]
+fn csrf_cross_site_metadata_still_passes_origins_allowed_by_pattern_only() {
+    let cross = ("sec-fetch-site", "cross-site");
+    assert!(reaches(
+        "POST",
+        "/t",
+        &[cross, ("origin", "https://a.trusted.example.com")]
+    ));
+    assert!(reaches(
+        "POST",
+        "/t",
+        &[cross, ("origin", "https://a.b.trusted.example.com")]
+    ));
+    // The pattern's apex, a lookalike, another scheme: not allowed, refused.
+    for origin in [
+        "https://trusted.example.com",
+        "https://atrusted.example.com",
+        "http://a.trusted.example.com",
+        "https://a.trusted.example.com.evil.net",
+    ] {
+        assert!(
+            !reaches("POST", "/t", &[cross, ("origin", origin)]),
+            "{origin}"
+        );
+    }
+}
+
+#[test]
+fn csrf_websocket_handshakes_are_judged_whatever_the_spelling() {
+    for upgrade in [
+        "websocket",
+        "WebSocket",
+        "WEBSOCKET",
+        "h2c, websocket",
+        "websocket/13",
+    ] {
+        assert!(
+            !reaches(
+                "GET",
+                "/ws",
+                &[
+                    ("upgrade", upgrade),
+                    ("origin", "https://evil.net"),
+                    ("sec-fetch-site", "cross-site")
+                ]
+            ),
+            "{upgrade}"
+        );
+    }
+    // Not a WebSocket: a plain GET passes (safe methods are not judged).
+    assert!(reaches(
+        "GET",
+        "/ws",
+        &[
+            ("upgrade", "h2c"),
+            ("origin", "https://evil.net"),
+            ("sec-fetch-site", "cross-site")
+        ]
+    ));
+}
+
+#[test]
+fn csrf_websockets_over_http2_extended_connect_are_judged_as_writes() {
+    // RFC 8441: over HTTP/2 a WebSocket opens with `CONNECT` (`:protocol`
+    // websocket), not `GET` + `Upgrade`: not a safe method, so judged.
+    let evil = [
+        ("origin", "https://evil.net"),
+        ("sec-fetch-site", "cross-site"),
+    ];
+    assert!(!reaches("CONNECT", "/ws", &evil));
+    assert!(!reaches(
+        "CONNECT",
+        "/ws",
+        &[("origin", "https://evil.net")]
+    ));
+    assert!(reaches(
+        "CONNECT",
+        "/ws",
+        &[
+            ("origin", "https://app.example.com"),
+            ("sec-fetch-site", "cross-site")
+        ]
+    ));
+}
+
+#[test]
+fn csrf_null_origin_is_refused_with_or_without_metadata() {
+    assert!(!reaches("POST", "/t", &[("origin", "null")]));
+    assert!(!reaches(
+        "POST",
+        "/t",
+        &[("origin", "null"), ("host", "null")]
+    ));
+    assert!(!reaches(
+        "POST",
+        "/t",
+        &[("origin", "null"), ("sec-fetch-site", "cross-site")]
+    ));
+    // A same-origin page with `Referrer-Policy: no-referrer` still writes:
+    // the browser says same-origin.
+    assert!(reaches(
+        "POST",
+        "/t",
+        &[("origin", "null"), ("sec-fetch-site", "same-origin")]
+    ));
+}
+
+#[test]
+fn csrf_exempt_prefixes_are_byte_exact() {
+    let evil = [
+        ("origin", "https://evil.net"),
+        ("sec-fetch-site", "cross-site"),
+    ];
+    assert!(reaches("POST", "/webhooks/stripe", &evil));
+    for path in [
+        "/webhooksevil",
+        "/webhooks",
+        "/Webhooks/stripe",
+        "/webhooks%2Fstripe",
+        "/webhooks%2F..%2Fadmin",
+        "//webhooks/x",
+        "/api/../webhooks/x",
+        "/oauth/callback/../../admin",
+        "/oauth/callbackx",
+    ] {
+        assert!(!reaches("POST", path, &evil), "{path}");
+    }
+    // Under the prefix, even percent-encoded dots: what the router serves
+    // under `/webhooks/` is exempt, as documented (nothing is decoded).
+    assert!(reaches("POST", "/webhooks/%2e%2e/admin", &evil));
+}
+
+#[test]
+fn csrf_guard_cannot_be_built_to_trust_everyone() {
+    let p = problems(
+        CorsLayer::builder()
+            .allow_any_origin()
+            .csrf_protection(true),
+    );
+    assert!(p.contains(&ConfigProblem::CsrfWithAnyOrigin), "{p:?}");
+    let p = problems(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .csrf_protection(true)
+            .csrf_exempt_paths(["/*", "*", "/a?b"]),
+    );
+    assert_eq!(p.len(), 3, "{p:?}");
+}
+
+// ---------------------------------------------------------------------------
 // Shared by 12.4 and 12.5: drive a layered service whose inner service
 // answers `200` with a scripted header map.
 

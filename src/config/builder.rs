@@ -26,6 +26,8 @@ pub struct CorsBuilder {
     pub(super) insecure_origins: bool,
     pub(super) private_network: bool,
     pub(super) debug: bool,
+    pub(super) csrf: bool,
+    pub(super) csrf_exempt: Vec<String>,
     #[cfg(feature = "tracing")]
     pub(super) unknown_origin_level: Option<tracing::Level>,
 }
@@ -300,6 +302,93 @@ impl CorsBuilder {
     /// the origins) to anyone who asks; keep it out of production.
     pub fn debug(mut self, on: bool) -> Self {
         self.debug = on;
+        self
+    }
+
+    /// Turns on the cross-site request forgery guard: a write (any method but
+    /// `GET`, `HEAD`, `OPTIONS`) or a WebSocket handshake sent by a browser
+    /// from a page whose origin is not in this allowlist is answered `403` by
+    /// the layer, with an empty body and no `Access-Control-*` header; the
+    /// inner service is never called. Off by default.
+    ///
+    /// CORS decides who may *read* a response; it does not stop a page on
+    /// another site from *sending* a form POST, a `no-cors` `fetch`, or a
+    /// [WebSocket handshake](https://www.rfc-editor.org/rfc/rfc6455#section-10.2)
+    /// with the user's cookies. The guard reuses the CORS allowlist (exact
+    /// origins and patterns), so the two lists cannot drift apart. In order:
+    ///
+    /// 1. `GET`, `HEAD`, `OPTIONS` pass (they must not change state), except
+    ///    a `GET` with `Upgrade: websocket`, judged like a write (over HTTP/2
+    ///    a WebSocket opens with [`CONNECT`](https://www.rfc-editor.org/rfc/rfc8441#section-4),
+    ///    judged as any other method). Preflights are never judged.
+    /// 2. A path in [`csrf_exempt_paths`](Self::csrf_exempt_paths) passes.
+    /// 3. [`Sec-Fetch-Site`](https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header)
+    ///    `same-origin` or `none` passes; any other value passes only when
+    ///    the [`Origin`](https://www.rfc-editor.org/rfc/rfc6454#section-7) is allowed.
+    /// 4. Without `Sec-Fetch-Site` (older browsers, other clients): no
+    ///    `Origin` passes; an allowed `Origin` passes; an `Origin` whose host
+    ///    and port are the request's own (`Host`, or the URI's authority, as
+    ///    HTTP/2's `:authority`) passes; `null` and anything else are refused.
+    ///
+    /// Each refusal has its own [`Rejection`](crate::Rejection)
+    /// (`csrf_cross_site`, `csrf_origin_mismatch`, `csrf_null_origin`), a
+    /// `tracing` event at `WARN`, and in [debug mode](Self::debug) an
+    /// `x-cors-debug` header; the `403` carries `Vary: origin`, as every
+    /// refusal does. [`build`](Self::build) refuses the guard with any origin
+    /// (`*`), which would trust every site.
+    ///
+    /// Not covered: `GET` handlers that change state, and sites you list
+    /// (or that a pattern covers) but do not control. Behind a proxy that
+    /// rewrites `Host`, same-origin writes from browsers without
+    /// `Sec-Fetch-Site` fail the host comparison: list the API's own public
+    /// origin. Pages with `Referrer-Policy: no-referrer` send `Origin: null`
+    /// on cross-site forms, which is refused.
+    ///
+    /// ```
+    /// use strict_cors::{CorsLayer, Rejection};
+    ///
+    /// let cors = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .allow_credentials(true)
+    ///     .csrf_protection(true)
+    ///     .csrf_exempt_paths(["/webhooks/", "/oauth/callback"])
+    ///     .build()?;
+    /// let (parts, ()) = http::Request::post("/transfer")
+    ///     .header("origin", "https://evil.example.net")
+    ///     .header("sec-fetch-site", "cross-site")
+    ///     .body(())?
+    ///     .into_parts();
+    /// let decision = cors.evaluate(&parts);
+    /// assert_eq!(decision.rejection(), Some(Rejection::CsrfCrossSite));
+    /// assert_eq!(decision.status(), Some(http::StatusCode::FORBIDDEN));
+    /// assert!(!decision.calls_inner());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn csrf_protection(mut self, on: bool) -> Self {
+        self.csrf = on;
+        self
+    }
+
+    /// Paths the [CSRF guard](Self::csrf_protection) never refuses: those a
+    /// browser posts to from another site on purpose, such as webhooks, an
+    /// OAuth `response_mode=form_post` callback, a SAML assertion consumer,
+    /// a payment provider's return. An entry ending in `/` is a prefix
+    /// (`/webhooks/` exempts `/webhooks/stripe`, not `/webhooksevil` nor
+    /// `/webhooks`); any other is one exact path. Calls add up.
+    ///
+    /// Matched byte for byte against the request's `uri().path()` as the
+    /// layer sees it: not percent-decoded, not normalised (`/webhooks/%2E%2E/x`
+    /// is under `/webhooks/`: the exemption is as wide as what your router
+    /// serves under it), and under a router that strips a prefix
+    /// (`Router::nest`), the stripped path. [`build`](Self::build) refuses an
+    /// entry that does not start with `/` or holds `?`, `#`, `*` or whitespace.
+    pub fn csrf_exempt_paths<I>(mut self, paths: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.csrf_exempt
+            .extend(paths.into_iter().map(|p| p.as_ref().to_owned()));
         self
     }
 

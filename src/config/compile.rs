@@ -12,7 +12,7 @@ use crate::protocol::fetch::{
     is_forbidden_method, is_forbidden_request_header, is_forbidden_response_header, is_token,
     normalize_method,
 };
-use crate::protocol::{AllowedHeaders, AllowedMethods, AllowedOrigins, Policy};
+use crate::protocol::{AllowedHeaders, AllowedMethods, AllowedOrigins, CsrfGuard, Policy};
 
 /// Longest `max_age` any browser honours (Firefox; Chromium caps at 7200 s).
 /// [Fetch, `Access-Control-Max-Age`](https://fetch.spec.whatwg.org/#http-access-control-max-age):
@@ -29,6 +29,7 @@ impl CorsBuilder {
         let headers = self.compile_headers(&mut problems);
         let expose = self.compile_expose(&mut problems);
         let max_age = self.compile_max_age(&mut problems);
+        let csrf = self.compile_csrf(&mut problems);
         if !problems.is_empty() {
             return Err(ConfigError::new(problems));
         }
@@ -46,6 +47,7 @@ impl CorsBuilder {
                     max_age,
                     private_network: self.private_network,
                     insecure_origins: self.insecure_origins,
+                    csrf,
                     debug: self.debug,
                     debug_methods,
                     debug_headers,
@@ -83,6 +85,11 @@ impl CorsBuilder {
             }
             Part::MaxAge => {
                 self.compile_max_age(&mut found);
+            }
+            Part::CsrfExemptPaths => {
+                for p in &self.csrf_exempt {
+                    check_exempt_path(p, &mut found);
+                }
             }
         }
         problems.extend(found.into_iter().map(|problem| ConfigProblem::Located {
@@ -331,6 +338,50 @@ pub(crate) enum Part {
     Headers,
     Expose,
     MaxAge,
+    CsrfExemptPaths,
+}
+
+impl CorsBuilder {
+    /// The CSRF guard (DESIGN §6), when on: never with any origin; every
+    /// exempt path a path a request can have.
+    fn compile_csrf(&self, problems: &mut Vec<ConfigProblem>) -> Option<CsrfGuard> {
+        let before = problems.len();
+        for p in &self.csrf_exempt {
+            check_exempt_path(p, problems);
+        }
+        if !self.csrf {
+            if let Some(first) = self.csrf_exempt.first() {
+                problems.push(ConfigProblem::CsrfExemptPathsWithoutProtection {
+                    first: first.clone(),
+                });
+            }
+            return None;
+        }
+        if self.any_origin || self.origins.iter().any(|o| o == "*") {
+            problems.push(ConfigProblem::CsrfWithAnyOrigin);
+        }
+        (problems.len() == before).then(|| CsrfGuard::new(self.csrf_exempt.iter().map(|p| &**p)))
+    }
+}
+
+/// Validates one CSRF exempt path, with a suggestion when the fix is plain.
+fn check_exempt_path(p: &str, problems: &mut Vec<ConfigProblem>) {
+    let bad = |c: char| matches!(c, '?' | '#' | '*') || c.is_whitespace() || c.is_control();
+    if p.starts_with('/') && !p.contains(bad) {
+        return;
+    }
+    // `webhooks/` → `/webhooks/`; `/webhooks/*` → `/webhooks/`;
+    // `/cb?x=1` → `/cb`; ` /cb ` → `/cb`.
+    let cut = p.trim().split(['?', '#', '*']).next().unwrap_or("");
+    let fixed = match cut.starts_with('/') {
+        true => cut.to_owned(),
+        false => format!("/{cut}"),
+    };
+    let suggestion = (fixed.len() > 1 && !fixed.contains(bad)).then_some(fixed);
+    problems.push(ConfigProblem::InvalidCsrfExemptPath {
+        value: p.to_owned(),
+        suggestion,
+    });
 }
 
 /// Validates one configured method; `true` when it is usable.

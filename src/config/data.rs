@@ -36,6 +36,8 @@ use crate::error::ConfigError;
 /// | `allow_private_network` | [`allow_private_network`](CorsBuilder::allow_private_network) |
 /// | `debug` | [`debug`](CorsBuilder::debug) |
 /// | `unknown_origin_level` | [`unknown_origin_level`](CorsBuilder::unknown_origin_level) (feature `tracing`): `"trace"`, `"debug"`, `"info"`, `"warn"` or `"error"` |
+/// | `csrf_protection` | [`csrf_protection`](CorsBuilder::csrf_protection) |
+/// | `csrf_exempt_paths` | [`csrf_exempt_paths`](CorsBuilder::csrf_exempt_paths) |
 ///
 /// Errors point at the field: a wrong key or type is reported by the format
 /// (`unknown field `allowed_origin``; TOML quotes the line, JSON gives line
@@ -104,6 +106,11 @@ pub struct CorsConfig {
         serde(with = "level_name", skip_serializing_if = "Option::is_none")
     )]
     pub unknown_origin_level: Option<tracing::Level>,
+    /// Refuse cross-site writes and WebSocket handshakes from origins not
+    /// allowed (the CSRF guard).
+    pub csrf_protection: bool,
+    /// Paths the CSRF guard never refuses: exact, or a prefix ending in `/`.
+    pub csrf_exempt_paths: Vec<String>,
 }
 
 impl CorsConfig {
@@ -131,12 +138,14 @@ impl CorsConfig {
             allow_insecure_origins,
             allow_private_network,
             debug,
+            csrf_protection,
+            csrf_exempt_paths,
             #[cfg(feature = "tracing")]
             unknown_origin_level,
         } = self;
         let mut problems = Vec::new();
         type ListSetter = fn(CorsBuilder, &[String]) -> CorsBuilder;
-        let lists: [(&str, &[String], Part, ListSetter); 5] = [
+        let lists: [(&str, &[String], Part, ListSetter); 6] = [
             (
                 "allowed_origins",
                 &allowed_origins,
@@ -164,6 +173,12 @@ impl CorsConfig {
             ("exposed_headers", &exposed_headers, Part::Expose, |b, l| {
                 b.expose_headers(l)
             }),
+            (
+                "csrf_exempt_paths",
+                &csrf_exempt_paths,
+                Part::CsrfExemptPaths,
+                |b, l| b.csrf_exempt_paths(l),
+            ),
         ];
         let mut builder = CorsBuilder::new();
         for (field, list, part, set) in lists {
@@ -190,7 +205,8 @@ impl CorsConfig {
             .allow_credentials(allow_credentials)
             .allow_insecure_origins(allow_insecure_origins)
             .allow_private_network(allow_private_network)
-            .debug(debug);
+            .debug(debug)
+            .csrf_protection(csrf_protection);
         #[cfg(feature = "tracing")]
         let builder = match unknown_origin_level {
             Some(level) => builder.unknown_origin_level(level),

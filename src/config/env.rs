@@ -26,6 +26,8 @@ impl CorsBuilder {
     /// | `CORS_ALLOW_PRIVATE_NETWORK` | [`allow_private_network`](Self::allow_private_network) | boolean |
     /// | `CORS_DEBUG` | [`debug`](Self::debug) | boolean |
     /// | `CORS_UNKNOWN_ORIGIN_LEVEL` | [`unknown_origin_level`](Self::unknown_origin_level) (feature `tracing`) | `trace`, `debug`, `info`, `warn` or `error`, any case |
+    /// | `CORS_CSRF_PROTECTION` | [`csrf_protection`](Self::csrf_protection) | boolean |
+    /// | `CORS_CSRF_EXEMPT_PATHS` | [`csrf_exempt_paths`](Self::csrf_exempt_paths) | comma list |
     ///
     /// - An unset variable leaves its setting unconfigured (the builder's
     ///   default). Nothing else is read: no defaults are invented.
@@ -133,7 +135,7 @@ where
     };
 
     type ListSetter = fn(CorsBuilder, Vec<String>) -> CorsBuilder;
-    let lists: [(&str, Part, ListSetter); 5] = [
+    let lists: [(&str, Part, ListSetter); 6] = [
         ("ALLOWED_ORIGINS", Part::Origins, |b, l| b.allow_origins(l)),
         ("ALLOWED_ORIGIN_PATTERNS", Part::Origins, |b, l| {
             b.allow_origin_patterns(l)
@@ -141,6 +143,9 @@ where
         ("ALLOWED_METHODS", Part::Methods, |b, l| b.allow_methods(l)),
         ("ALLOWED_HEADERS", Part::Headers, |b, l| b.allow_headers(l)),
         ("EXPOSED_HEADERS", Part::Expose, |b, l| b.expose_headers(l)),
+        ("CSRF_EXEMPT_PATHS", Part::CsrfExemptPaths, |b, l| {
+            b.csrf_exempt_paths(l)
+        }),
     ];
     for (suffix, part, set) in lists {
         let Some((var, value)) = read(suffix, &mut problems) else {
@@ -167,10 +172,11 @@ where
     }
 
     type BoolSetter = fn(CorsBuilder, bool) -> CorsBuilder;
-    let flags: [(&str, BoolSetter); 3] = [
+    let flags: [(&str, BoolSetter); 4] = [
         ("ALLOW_CREDENTIALS", |b, v| b.allow_credentials(v)),
         ("ALLOW_INSECURE_ORIGINS", |b, v| b.allow_insecure_origins(v)),
         ("ALLOW_PRIVATE_NETWORK", |b, v| b.allow_private_network(v)),
+        ("CSRF_PROTECTION", |b, v| b.csrf_protection(v)),
     ];
     for (suffix, set) in flags {
         let Some((var, value)) = read(suffix, &mut problems) else {

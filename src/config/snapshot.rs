@@ -60,6 +60,13 @@ impl CorsConfig {
             allow_insecure_origins: policy.insecure_origins,
             allow_private_network: policy.private_network,
             debug: policy.debug,
+            csrf_protection: policy.csrf.is_some(),
+            csrf_exempt_paths: policy
+                .csrf
+                .iter()
+                .flat_map(|g| g.exempt_paths())
+                .map(str::to_owned)
+                .collect(),
             // The default is reported as not configured.
             #[cfg(feature = "tracing")]
             unknown_origin_level: (policy.unknown_origin_level != tracing::Level::DEBUG)

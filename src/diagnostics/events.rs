@@ -42,7 +42,7 @@ pub(crate) fn report(
     }
 
     let method = Shown(method.as_str().as_bytes());
-    if eval.facts.multiple_origins {
+    if eval.facts.multiple_origins && eval.decision.is_allowed() {
         if !enabled(Level::WARN) {
             return;
         }
@@ -66,6 +66,11 @@ pub(crate) fn report(
         Rejection::OriginNotAllowed => unknown_origin_level,
         Rejection::MethodNotAllowed | Rejection::HeaderNotAllowed => Level::INFO,
         Rejection::InvalidMethod | Rejection::MalformedHeaders => Level::WARN,
+        // A refused write is what an attack looks like, and also what a
+        // forgotten exemption (a webhook) looks like: worth a warning.
+        Rejection::CsrfCrossSite | Rejection::CsrfOriginMismatch | Rejection::CsrfNullOrigin => {
+            Level::WARN
+        }
     };
     if !enabled(level) {
         return;

@@ -158,6 +158,12 @@ mod tests {
             },
             ConfigProblem::AnyPortOnNonLoopbackHost { value: "x".into() },
             ConfigProblem::AllowlistTooLarge,
+            ConfigProblem::CsrfWithAnyOrigin,
+            ConfigProblem::InvalidCsrfExemptPath {
+                value: "webhooks/*".into(),
+                suggestion: Some("/webhooks/".into()),
+            },
+            ConfigProblem::CsrfExemptPathsWithoutProtection { first: "/x".into() },
             ConfigProblem::InvalidEnvVar {
                 var: "CORS_MAX_AGE".into(),
                 value: "1\n2".into(),

@@ -261,6 +261,41 @@ pub enum ConfigProblem {
         value: String,
     },
 
+    /// [`csrf_protection(true)`](crate::CorsBuilder::csrf_protection) with
+    /// any origin (`*`): the guard trusts allowed origins, so it would trust
+    /// every site.
+    #[error(
+        "csrf_protection(true) with any origin (`*`): the guard lets allowed origins write, so it would let every site write; list the exact origins of your front ends"
+    )]
+    CsrfWithAnyOrigin,
+
+    /// A [`csrf_exempt_paths`](crate::CorsBuilder::csrf_exempt_paths) entry
+    /// that no request path can be: it must start with `/` and hold no `?`,
+    /// `#`, `*` or whitespace (paths are matched exactly, or as a prefix
+    /// when they end in `/`; no query, no glob).
+    #[error(
+        "CSRF exempt path {value:?}: write a path as the request's uri().path() shows it, starting with `/`, without `?`, `#`, `*` or whitespace (end it with `/` to exempt everything under it){}",
+        suggestion.as_ref().map(|s| format!("; did you mean {s:?}?")).unwrap_or_default()
+    )]
+    InvalidCsrfExemptPath {
+        /// The value as configured.
+        value: String,
+        /// A corrected path, when one is plain (`webhooks/` → `/webhooks/`,
+        /// `/webhooks/*` → `/webhooks/`).
+        suggestion: Option<String>,
+    },
+
+    /// [`csrf_exempt_paths`](crate::CorsBuilder::csrf_exempt_paths) without
+    /// [`csrf_protection(true)`](crate::CorsBuilder::csrf_protection): the
+    /// exemptions would mean nothing, and the guard was probably forgotten.
+    #[error(
+        "csrf_exempt_paths({first:?}, ...) without csrf_protection(true): the exemptions do nothing while the guard is off; turn the guard on, or remove the exemptions"
+    )]
+    CsrfExemptPathsWithoutProtection {
+        /// The first exempt path configured.
+        first: String,
+    },
+
     /// More origin text than the compiled allowlist can hold (4 GiB).
     #[error("the allowlist holds over 4 GiB of origins, more than strict-cors can index")]
     AllowlistTooLarge,

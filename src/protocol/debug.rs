@@ -34,6 +34,19 @@ pub(crate) fn reason_value(facts: &Facts<'_>, rejection: Rejection) -> HeaderVal
         }
         Rejection::HeaderNotAllowed => facts.offending_header,
         Rejection::MalformedHeaders => None,
+        Rejection::CsrfCrossSite => {
+            let site = facts.sec_fetch_site.map_or(&[][..], |s| s.as_bytes());
+            let origin = facts.origin.map_or(&b"(none)"[..], |o| o.as_bytes());
+            let text = format!(
+                "{}: sec-fetch-site={} origin={}",
+                rejection.code(),
+                Shown(site),
+                Shown(origin)
+            );
+            return HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("refused"));
+        }
+        Rejection::CsrfOriginMismatch => facts.origin.map(|o| o.as_bytes()),
+        Rejection::CsrfNullOrigin => None,
     };
     let text = match detail {
         Some(d) => format!("{}: {}", rejection.code(), Shown(d)),

@@ -8,8 +8,9 @@
 //! anything else with `Origin` is an actual request.
 
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 
+use super::csrf::{is_same_host, CsrfGuard, SEC_FETCH_SITE};
 use super::debug::reason_value;
 use super::decision::{Decision, Extra, RequestKind, Vary};
 use super::facts::Facts;
@@ -48,11 +49,12 @@ const ANY: HeaderValue = HeaderValue::from_static("*");
 
 impl Policy {
     /// Classifies and judges a request, and says the whole answer. Pure:
-    /// reads the method and headers, and allocates nothing outside debug
-    /// mode (a multi-line `Access-Control-Request-Headers` that is allowed is
-    /// joined into one value, the only exception).
-    pub(crate) fn evaluate(&self, method: &Method, headers: &HeaderMap) -> Decision {
-        self.evaluate_detailed(method, headers).decision
+    /// reads the method, the URI (the CSRF guard's exempt paths and the
+    /// request's own authority) and the headers, and allocates nothing
+    /// outside debug mode (a multi-line `Access-Control-Request-Headers`
+    /// that is allowed is joined into one value, the only exception).
+    pub(crate) fn evaluate(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Decision {
+        self.evaluate_detailed(method, uri, headers).decision
     }
 
     /// [`evaluate`](Self::evaluate), with the facts of the request.
@@ -60,38 +62,56 @@ impl Policy {
     pub(crate) fn evaluate_detailed<'a>(
         &self,
         method: &Method,
+        uri: &Uri,
         headers: &'a HeaderMap,
     ) -> Evaluation<'a> {
         let mut facts = Facts::default();
-        let decision = self.decide(method, headers, &mut facts);
+        let decision = self.decide(method, uri, headers, &mut facts);
         Evaluation { decision, facts }
     }
 
     fn decide<'a>(
         &self,
         method: &Method,
+        uri: &Uri,
         headers: &'a HeaderMap,
         facts: &mut Facts<'a>,
     ) -> Decision {
-        let origin = match single(headers, ORIGIN) {
-            Single::One(o) => o,
-            Single::None => return self.not_cors(),
+        let origin = single(headers, ORIGIN);
+        let allow_origin = match origin {
+            Single::One(o) => {
+                facts.origin = Some(o);
+                self.allow_origin(o)
+            }
             Single::Many => {
                 facts.multiple_origins = true;
-                return self.not_cors();
+                None
             }
+            Single::None => None,
         };
-        facts.origin = Some(origin);
-        let allow_origin = self.allow_origin(origin);
-        if method == Method::OPTIONS {
+        if matches!(origin, Single::One(_)) && method == Method::OPTIONS {
             match single(headers, ACCESS_CONTROL_REQUEST_METHOD) {
                 Single::None => {}
                 requested => return self.preflight(allow_origin, requested, headers, facts),
             }
         }
-        match allow_origin {
-            Some(allow_origin) => self.actual_allowed(allow_origin),
-            None => self.refused(RequestKind::Actual, Rejection::OriginNotAllowed, facts),
+        // Not a preflight: the CSRF guard, when on, judges it first.
+        if let Some(guard) = &self.csrf {
+            let allowed = allow_origin.is_some();
+            if let Some(rejection) = forgery(guard, method, uri, headers, &origin, allowed, facts) {
+                let kind = match origin {
+                    Single::One(_) => RequestKind::Actual,
+                    _ => RequestKind::NotCors,
+                };
+                return self.refused(kind, rejection, facts);
+            }
+        }
+        match (origin, allow_origin) {
+            (Single::One(_), Some(allow_origin)) => self.actual_allowed(allow_origin),
+            (Single::One(_), None) => {
+                self.refused(RequestKind::Actual, Rejection::OriginNotAllowed, facts)
+            }
+            _ => self.not_cors(),
         }
     }
 
@@ -232,12 +252,16 @@ impl Policy {
         }
     }
 
-    /// A refusal with no `Access-Control-*` header: a preflight is answered
-    /// `403` by the layer; an actual request still reaches the inner service
-    /// (CORS decides who may *read*), whose response then carries none.
+    /// A refusal with no `Access-Control-*` header: a preflight, and a
+    /// write the CSRF guard refuses, are answered `403` by the layer; any
+    /// other request still reaches the inner service (CORS decides who may
+    /// *read*), whose response then carries none. `Vary: origin` on every
+    /// refusal but a preflight's (which varies on more): the answer depends
+    /// on the `Origin`.
     fn refused(&self, kind: RequestKind, rejection: Rejection, facts: &Facts<'_>) -> Decision {
         let (status, vary) = match kind {
             RequestKind::Preflight => (Some(StatusCode::FORBIDDEN), self.preflight_vary()),
+            _ if rejection.is_csrf() => (Some(StatusCode::FORBIDDEN), Vary::Origin),
             _ => (None, Vary::Origin),
         };
         let extra = match self.debug {
@@ -284,6 +308,49 @@ impl Policy {
                 reason: reason_value(facts, rejection),
             },
         }
+    }
+}
+
+/// The CSRF guard's verdict on a request that is not a preflight
+/// (DESIGN §6, in order): `None` to pass, the reason to refuse. `allowed`:
+/// the single `Origin` is in the allowlist (exact or pattern).
+///
+/// 1. `GET`, `HEAD`, `OPTIONS` pass, except a WebSocket handshake;
+/// 2. an exempt path passes;
+/// 3. [`Sec-Fetch-Site`](https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header)
+///    `same-origin` or `none` passes; any other value (or several) passes
+///    only for an allowed origin;
+/// 4. without it: no `Origin` passes, an allowed one passes, one whose
+///    host and port are the request's own passes; `null`, several, and any
+///    other are refused.
+fn forgery<'a>(
+    guard: &CsrfGuard,
+    method: &Method,
+    uri: &Uri,
+    headers: &'a HeaderMap,
+    origin: &Single<'a>,
+    allowed: bool,
+    facts: &mut Facts<'a>,
+) -> Option<Rejection> {
+    if !CsrfGuard::judges(method, headers) || guard.exempts(uri.path()) || allowed {
+        return None;
+    }
+    match single(headers, SEC_FETCH_SITE) {
+        Single::One(site) => {
+            facts.sec_fetch_site = Some(site);
+            match site.as_bytes() {
+                b"same-origin" | b"none" => None,
+                _ => Some(Rejection::CsrfCrossSite),
+            }
+        }
+        Single::Many => Some(Rejection::CsrfCrossSite),
+        Single::None => match origin {
+            Single::None => None,
+            Single::Many => Some(Rejection::CsrfOriginMismatch),
+            Single::One(o) if o.as_bytes() == b"null" => Some(Rejection::CsrfNullOrigin),
+            Single::One(o) if is_same_host(o, uri, headers) => None,
+            Single::One(_) => Some(Rejection::CsrfOriginMismatch),
+        },
     }
 }
 

@@ -15,4 +15,6 @@ pub(crate) struct Facts<'a> {
     pub(crate) requested_method: Option<&'a HeaderValue>,
     /// The requested header name that was refused.
     pub(crate) offending_header: Option<&'a [u8]>,
+    /// The request's `Sec-Fetch-Site`, when the CSRF guard read it.
+    pub(crate) sec_fetch_site: Option<&'a HeaderValue>,
 }

@@ -6,6 +6,8 @@
 //! - `allowlists`, `request_headers`: the configured methods and headers,
 //!   and the parser of `Access-Control-Request-Headers`;
 //! - `policy`: the compiled configuration;
+//! - `csrf`: the cross-site request forgery guard's reading of a request
+//!   (its verdict is a branch of `evaluate`);
 //! - `evaluate`: request → [`Decision`], pure;
 //! - `decision`, `rejection`: the decision, the complete answer;
 //! - `apply`: decision + response → response, mechanical;
@@ -14,8 +16,9 @@
 //!
 //! # How to add a new kind of answer
 //!
-//! Say a cross-site request forgery guard that refuses a cross-site write
-//! with a `403` of the layer's own, on a request that is not a preflight:
+//! As the cross-site request forgery guard did (`csrf.rs`, and its branch
+//! in `evaluate.rs`), which refuses a cross-site write with a `403` of the
+//! layer's own, on a request that is not a preflight:
 //!
 //! 1. add a [`Rejection`] variant, with its stable [`code`](Rejection::code)
 //!    and its `Display` (and, for debug mode, its detail in `debug.rs`; for
@@ -31,6 +34,7 @@
 
 mod allowlists;
 mod apply;
+mod csrf;
 mod debug;
 mod decision;
 mod evaluate;
@@ -42,6 +46,7 @@ mod request_headers;
 
 pub(crate) use allowlists::{AllowedHeaders, AllowedMethods};
 pub(crate) use apply::{apply, respond};
+pub(crate) use csrf::CsrfGuard;
 pub(crate) use debug::Shown;
 pub use decision::{Decision, RequestKind};
 #[cfg(feature = "tracing")]

@@ -4,6 +4,7 @@
 use http::HeaderValue;
 
 use super::allowlists::{AllowedHeaders, AllowedMethods};
+use super::csrf::CsrfGuard;
 use crate::origin::OriginSet;
 
 /// Longest `Access-Control-Request-Method` accepted (and echoed). Not from
@@ -43,6 +44,8 @@ pub(crate) struct Policy {
     /// `allow_insecure_origins`: only checked at `build()`, kept so that
     /// [`CorsLayer::config`](crate::CorsLayer::config) reports it.
     pub(crate) insecure_origins: bool,
+    /// The cross-site request forgery guard, when on.
+    pub(crate) csrf: Option<CsrfGuard>,
     /// Debug mode: refused preflights explain themselves to the browser.
     pub(crate) debug: bool,
     /// Rendered configured methods / headers, for debug-mode answers.

@@ -2,9 +2,12 @@
 
 use std::fmt;
 
-/// Why a CORS request was refused.
+/// Why a CORS request was refused, or a write refused by the
+/// [cross-site request forgery guard](crate::CorsBuilder::csrf_protection).
 ///
 /// Each reason has a stable [`code`](Rejection::code) for logs and metrics.
+/// The three `Csrf*` reasons (see [`is_csrf`](Rejection::is_csrf)) are
+/// answered `403` by the layer itself: the inner service is never called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Rejection {
@@ -21,12 +24,26 @@ pub enum Rejection {
     /// `Access-Control-Request-Headers` is not a comma list of header names,
     /// or is over the parser's bounds.
     MalformedHeaders,
+    /// CSRF guard: the browser said the request came from another site
+    /// (`Sec-Fetch-Site: cross-site`, `same-site` or a value it does not know,
+    /// [Fetch Metadata](https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header))
+    /// and its `Origin` is not in the allowlist (or is missing, or `null`).
+    CsrfCrossSite,
+    /// CSRF guard, without `Sec-Fetch-Site` (older browsers): the `Origin`
+    /// is neither in the allowlist nor the request's own host and port
+    /// (`Host`, or the URI's authority), or there are several `Origin` headers.
+    CsrfOriginMismatch,
+    /// CSRF guard, without `Sec-Fetch-Site`: `Origin: null` (a sandboxed
+    /// frame, a `data:` document, or a page with `Referrer-Policy:
+    /// no-referrer` submitting a form), which no allowlist can name.
+    CsrfNullOrigin,
 }
 
 impl Rejection {
     /// A stable, machine-readable code: `origin_not_allowed`,
     /// `method_not_allowed`, `invalid_method`, `header_not_allowed`,
-    /// `malformed_headers`.
+    /// `malformed_headers`; from the CSRF guard: `csrf_cross_site`,
+    /// `csrf_origin_mismatch`, `csrf_null_origin`.
     pub fn code(self) -> &'static str {
         match self {
             Rejection::OriginNotAllowed => "origin_not_allowed",
@@ -34,7 +51,19 @@ impl Rejection {
             Rejection::InvalidMethod => "invalid_method",
             Rejection::HeaderNotAllowed => "header_not_allowed",
             Rejection::MalformedHeaders => "malformed_headers",
+            Rejection::CsrfCrossSite => "csrf_cross_site",
+            Rejection::CsrfOriginMismatch => "csrf_origin_mismatch",
+            Rejection::CsrfNullOrigin => "csrf_null_origin",
         }
+    }
+
+    /// Whether the CSRF guard made this refusal (the layer answers `403`;
+    /// the inner service is never called).
+    pub fn is_csrf(self) -> bool {
+        matches!(
+            self,
+            Rejection::CsrfCrossSite | Rejection::CsrfOriginMismatch | Rejection::CsrfNullOrigin
+        )
     }
 }
 
@@ -52,6 +81,9 @@ impl Rejection {
             Rejection::InvalidMethod => 2,
             Rejection::HeaderNotAllowed => 3,
             Rejection::MalformedHeaders => 4,
+            Rejection::CsrfCrossSite => 5,
+            Rejection::CsrfOriginMismatch => 6,
+            Rejection::CsrfNullOrigin => 7,
         }
     }
 }
@@ -66,6 +98,13 @@ impl fmt::Display for Rejection {
             Rejection::MalformedHeaders => {
                 "Access-Control-Request-Headers is not a valid list of header names"
             }
+            Rejection::CsrfCrossSite => {
+                "a cross-site write (Sec-Fetch-Site) from an origin that is not allowed"
+            }
+            Rejection::CsrfOriginMismatch => {
+                "a write from an origin that is neither allowed nor the request's own host"
+            }
+            Rejection::CsrfNullOrigin => "a write from the opaque origin `null`",
         })
     }
 }
@@ -82,6 +121,9 @@ mod tests {
             Rejection::InvalidMethod,
             Rejection::HeaderNotAllowed,
             Rejection::MalformedHeaders,
+            Rejection::CsrfCrossSite,
+            Rejection::CsrfOriginMismatch,
+            Rejection::CsrfNullOrigin,
         ];
         let mut seen = [false; Rejection::SLOTS];
         for r in all {

@@ -1,0 +1,211 @@
+//! The cross-site request forgery guard (opt-in,
+//! [`csrf_protection`](crate::CorsBuilder::csrf_protection)): which requests
+//! it judges, which paths it leaves alone, and the request's own host.
+//!
+//! The verdict itself is one branch of `Policy::decide` (`evaluate.rs`), so
+//! that it is a [`Decision`](super::Decision) like any other. Everything here
+//! reads the request in place and allocates nothing.
+//!
+//! Modelled on Go 1.25's `net/http.CrossOriginProtection`, with the CORS
+//! allowlist as the trusted origins; the signals are
+//! [Fetch Metadata](https://w3c.github.io/webappsec-fetch-metadata/)'s
+//! `Sec-Fetch-Site` and the [`Origin`](https://www.rfc-editor.org/rfc/rfc6454#section-7)
+//! header, which browsers send on every non-`GET`/`HEAD` request and on
+//! every [WebSocket handshake](https://www.rfc-editor.org/rfc/rfc6455#section-4.1).
+
+use http::header::{HOST, UPGRADE};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+
+/// `Sec-Fetch-Site` ([Fetch Metadata, §2.4](https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header)).
+pub(crate) const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// The compiled guard: the exempt paths, split by kind.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CsrfGuard {
+    /// Every exempt path once, in configuration order (for `config()`).
+    configured: Box<[Box<str>]>,
+    /// Exact paths, sorted (binary search).
+    exact: Box<[Box<str>]>,
+    /// Prefixes, each ending in `/`.
+    prefixes: Box<[Box<str>]>,
+}
+
+impl CsrfGuard {
+    /// A guard exempting these (validated) paths: an entry ending in `/` is
+    /// a prefix, any other an exact path.
+    pub(crate) fn new<'a>(paths: impl Iterator<Item = &'a str>) -> Self {
+        let mut exact: Vec<Box<str>> = Vec::new();
+        let mut prefixes: Vec<Box<str>> = Vec::new();
+        let mut configured: Vec<Box<str>> = Vec::new();
+        for p in paths {
+            if !configured.iter().any(|q| &**q == p) {
+                configured.push(p.into());
+            }
+            let list = if p.ends_with('/') {
+                &mut prefixes
+            } else {
+                &mut exact
+            };
+            if !list.iter().any(|q| &**q == p) {
+                list.push(p.into());
+            }
+        }
+        exact.sort_unstable();
+        CsrfGuard {
+            configured: configured.into_boxed_slice(),
+            exact: exact.into_boxed_slice(),
+            prefixes: prefixes.into_boxed_slice(),
+        }
+    }
+
+    /// The exempt paths, each once, in configuration order.
+    pub(crate) fn exempt_paths(&self) -> impl Iterator<Item = &str> {
+        self.configured.iter().map(|p| &**p)
+    }
+
+    /// Whether the request is one the guard judges (§6 step 1): every
+    /// method but `GET`, `HEAD` and `OPTIONS`, and a `GET` that asks for a
+    /// WebSocket.
+    #[inline]
+    pub(crate) fn judges(method: &Method, headers: &HeaderMap) -> bool {
+        match *method {
+            Method::GET => is_websocket_handshake(headers),
+            Method::HEAD | Method::OPTIONS => false,
+            _ => true,
+        }
+    }
+
+    /// Whether `path` is exempt (§6 step 2): byte-exact, not decoded.
+    #[inline]
+    pub(crate) fn exempts(&self, path: &str) -> bool {
+        self.exact.binary_search_by(|p| (**p).cmp(path)).is_ok()
+            || self.prefixes.iter().any(|p| path.starts_with(&**p))
+    }
+}
+
+/// A [WebSocket opening handshake](https://www.rfc-editor.org/rfc/rfc6455#section-4.2.1):
+/// `Upgrade` lists the `websocket` protocol (case-insensitive, on any line,
+/// with or without a `/version`).
+#[inline]
+pub(crate) fn is_websocket_handshake(headers: &HeaderMap) -> bool {
+    headers.get_all(UPGRADE).iter().any(|line| {
+        line.as_bytes().split(|&b| b == b',').any(|proto| {
+            let proto = proto.trim_ascii();
+            let name = proto.split(|&b| b == b'/').next().unwrap_or(proto);
+            name.eq_ignore_ascii_case(b"websocket")
+        })
+    })
+}
+
+/// Whether the origin's `host[:port]` is the request's own (§6 step 4):
+/// the URI's authority (HTTP/2's `:authority`, or an absolute-form
+/// request target, which [RFC 9112 §3.2.2](https://www.rfc-editor.org/rfc/rfc9112#section-3.2.2)
+/// puts before `Host`), otherwise the single `Host` header. Compared
+/// ASCII-case-insensitively; the scheme is not compared (behind a TLS
+/// terminator the server cannot know it).
+#[inline]
+pub(crate) fn is_same_host(origin: &HeaderValue, uri: &Uri, headers: &HeaderMap) -> bool {
+    let origin = origin.as_bytes();
+    let Some(at) = origin.windows(3).position(|w| w == b"://") else {
+        return false;
+    };
+    let origin_host = &origin[at + 3..];
+    let own: &[u8] = match uri.authority() {
+        // Without user info: `user@host` is never an origin's host.
+        Some(a) => {
+            let a = a.as_str().as_bytes();
+            match a.iter().rposition(|&b| b == b'@') {
+                Some(i) => &a[i + 1..],
+                None => a,
+            }
+        }
+        None => {
+            let mut hosts = headers.get_all(HOST).iter();
+            match (hosts.next(), hosts.next()) {
+                (Some(h), None) => h.as_bytes().trim_ascii(),
+                _ => return false,
+            }
+        }
+    };
+    !own.is_empty() && origin_host.eq_ignore_ascii_case(own)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (n, v) in pairs {
+            h.append(*n, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn websocket_token_is_case_insensitive_and_listed() {
+        for v in [
+            "websocket",
+            "WebSocket",
+            "h2c, websocket",
+            " WEBSOCKET ",
+            "websocket/13",
+        ] {
+            assert!(is_websocket_handshake(&headers(&[("upgrade", v)])), "{v}");
+        }
+        for v in ["h2c", "websockets", "web socket", ""] {
+            assert!(!is_websocket_handshake(&headers(&[("upgrade", v)])), "{v}");
+        }
+        assert!(!is_websocket_handshake(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn exempt_paths_exact_or_prefix() {
+        let g = CsrfGuard::new(["/webhooks/", "/oauth/callback"].into_iter());
+        assert!(g.exempts("/webhooks/stripe"));
+        assert!(g.exempts("/webhooks/"));
+        assert!(!g.exempts("/webhooks"));
+        assert!(!g.exempts("/webhooksevil"));
+        assert!(g.exempts("/oauth/callback"));
+        assert!(!g.exempts("/oauth/callback/x"));
+        assert!(!g.exempts("/oauth/callbackx"));
+        assert!(!g.exempts("/OAUTH/callback"));
+    }
+
+    #[test]
+    fn same_host_uses_authority_then_host() {
+        let o = HeaderValue::from_static("https://api.example.com");
+        let uri: Uri = "/x".parse().unwrap();
+        assert!(is_same_host(
+            &o,
+            &uri,
+            &headers(&[("host", "api.example.com")])
+        ));
+        assert!(is_same_host(
+            &o,
+            &uri,
+            &headers(&[("host", "API.example.com")])
+        ));
+        assert!(!is_same_host(
+            &o,
+            &uri,
+            &headers(&[("host", "api.example.com:8443")])
+        ));
+        assert!(!is_same_host(&o, &uri, &HeaderMap::new()));
+        let two = headers(&[("host", "api.example.com"), ("host", "api.example.com")]);
+        assert!(!is_same_host(&o, &uri, &two));
+        let abs: Uri = "https://api.example.com/x".parse().unwrap();
+        assert!(is_same_host(&o, &abs, &headers(&[("host", "evil.net")])));
+        let evil = HeaderValue::from_static("https://api.example.com.evil.net");
+        assert!(!is_same_host(
+            &evil,
+            &uri,
+            &headers(&[("host", "api.example.com")])
+        ));
+        assert!(!is_same_host(
+            &HeaderValue::from_static("null"),
+            &uri,
+            &headers(&[("host", "null")])
+        ));
+    }
+}
