@@ -8,9 +8,16 @@
 //! are dropped outside it too.
 //!
 //! Groups:
-//! - `paths/<path>/{bare,floor,tower-http,strict-cors}`: the four request
-//!   paths (allowed actual request, allowed preflight, no `Origin`, refused
-//!   origin), on an inner service answering `200` with an empty `HeaderMap`.
+//! - `paths/<path>/{bare,floor,tower-http,strict-cors}`: the request paths
+//!   (allowed actual request, allowed preflight, no `Origin`, refused
+//!   origin; and, with strict-cors's CSRF guard on, a cross-site `POST` from
+//!   an allowed origin, which passes, and from another origin, which the
+//!   guard refuses with its own `403`), on an inner service answering `200`
+//!   with an empty `HeaderMap`. The floor's write variants are of the same
+//!   kind: the allowed write is written like the allowed actual request, the
+//!   refused write answers `403` with `Vary: origin` without calling the
+//!   inner service. tower-http has no guard: on the write paths it does CORS
+//!   only.
 //!   `floor` is not a layer: a hand-written service, inline around the
 //!   inner call, that writes only the headers a correct answer needs and
 //!   makes one scan of the response map removing any `Access-Control-*`
@@ -60,6 +67,7 @@ use tower::{Layer, Service};
 const ALLOWED: &str = "https://app.example.com";
 const OTHER_ALLOWED: &str = "https://admin.example.com";
 const DISALLOWED: &str = "https://evil.example.net";
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
 /// Polls `svc` ready, calls it, and polls the response future once.
 #[inline]
@@ -186,13 +194,23 @@ impl Service<Request<()>> for Floor {
             );
             return ready(Ok(response));
         }
+        if let Path::WriteRefused = self.path {
+            // The guard's refusal: the layer's own `403`, no inner call.
+            drop(req);
+            let mut response = Response::new(String::new());
+            *response.status_mut() = StatusCode::FORBIDDEN;
+            response
+                .headers_mut()
+                .insert(VARY, HeaderValue::from_static("origin"));
+            return ready(Ok(response));
+        }
         let mut response = match (self.inner)(req).now_or_never() {
             Some(Ok(response)) => response,
             _ => unreachable!("the inner service is ready at once and infallible"),
         };
         let h = response.headers_mut();
         floor_scan(h);
-        if let Path::ActualAllowed = self.path {
+        if let Path::ActualAllowed | Path::WriteAllowed = self.path {
             h.insert(
                 ACCESS_CONTROL_ALLOW_ORIGIN,
                 HeaderValue::from_static(ALLOWED),
@@ -211,21 +229,38 @@ impl Service<Request<()>> for Floor {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Path {
     ActualAllowed,
     Preflight,
     NoOrigin,
     Disallowed,
+    /// A cross-site `POST` from an allowed origin, CSRF guard on: passes.
+    WriteAllowed,
+    /// A cross-site `POST` from another origin, CSRF guard on: `403`.
+    WriteRefused,
 }
 
 impl Path {
-    const ALL: [Path; 4] = [
+    const ALL: [Path; 6] = [
         Path::ActualAllowed,
         Path::Preflight,
         Path::NoOrigin,
         Path::Disallowed,
+        Path::WriteAllowed,
+        Path::WriteRefused,
     ];
+
+    /// Whether strict-cors runs with its CSRF guard on (`csrf_protection`).
+    fn guarded(self) -> bool {
+        matches!(self, Path::WriteAllowed | Path::WriteRefused)
+    }
+
+    /// Whether neither strict-cors nor the floor calls the inner service:
+    /// ratios then compare whole times.
+    fn answered_by_layer(self) -> bool {
+        matches!(self, Path::Preflight | Path::WriteRefused)
+    }
 
     fn name(self) -> &'static str {
         match self {
@@ -233,6 +268,8 @@ impl Path {
             Path::Preflight => "preflight_allowed",
             Path::NoOrigin => "no_origin",
             Path::Disallowed => "disallowed_origin",
+            Path::WriteAllowed => "write_allowed",
+            Path::WriteRefused => "write_refused",
         }
     }
 
@@ -258,14 +295,28 @@ impl Path {
             Path::Disallowed => b
                 .method(Method::GET)
                 .header(ORIGIN, HeaderValue::from_static(DISALLOWED)),
+            Path::WriteAllowed => b
+                .method(Method::POST)
+                .header(ORIGIN, HeaderValue::from_static(ALLOWED))
+                .header(SEC_FETCH_SITE, HeaderValue::from_static("cross-site")),
+            Path::WriteRefused => b
+                .method(Method::POST)
+                .header(ORIGIN, HeaderValue::from_static(DISALLOWED))
+                .header(SEC_FETCH_SITE, HeaderValue::from_static("cross-site")),
         };
         b.body(()).expect("request")
     }
 }
 
 fn strict_layer(origins: &[String]) -> strict_cors::CorsLayer {
+    strict_layer_for(origins, false)
+}
+
+/// strict-cors configured alike, with its CSRF guard on or off.
+fn strict_layer_for(origins: &[String], csrf: bool) -> strict_cors::CorsLayer {
     strict_cors::CorsLayer::builder()
         .allow_origins(origins)
+        .csrf_protection(csrf)
         .allow_credentials(true)
         .allow_methods(["GET", "POST", "PUT", "DELETE"])
         .allow_headers(["content-type", "authorization"])
@@ -293,13 +344,13 @@ fn tower_http_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
 /// Checks that each service does what the path is about before timing it.
 fn sanity_check(path: Path, inner: Inner) {
     let origins = [ALLOWED.to_owned(), OTHER_ALLOWED.to_owned()];
-    let mut strict = strict_layer(&origins).layer(service_fn(inner));
+    let mut strict = strict_layer_for(&origins, path.guarded()).layer(service_fn(inner));
     let mut th = tower_http_layer(&origins).layer(service_fn(inner));
     let s = drive(&mut strict, path.request());
     let t = drive(&mut th, path.request());
     let acao = |r: &Response<String>| r.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).cloned();
     match path {
-        Path::ActualAllowed => {
+        Path::ActualAllowed | Path::WriteAllowed => {
             assert_eq!(
                 acao(&s).as_ref().map(|v| v.as_bytes()),
                 Some(ALLOWED.as_bytes())
@@ -318,6 +369,10 @@ fn sanity_check(path: Path, inner: Inner) {
             assert_eq!(s.status(), StatusCode::OK);
             assert!(acao(&s).is_none() && acao(&t).is_none());
         }
+        Path::WriteRefused => {
+            assert_eq!(s.status(), StatusCode::FORBIDDEN);
+            assert!(acao(&s).is_none() && acao(&t).is_none());
+        }
     }
 }
 
@@ -331,7 +386,10 @@ fn bench_paths_with(c: &mut Criterion, group_name: &str, inner: Inner) {
         let mut bare = service_fn(inner);
         let mut floor = Floor { inner, path };
         let mut th_svc = th.layer(service_fn(inner));
-        let mut strict_svc = strict.layer(service_fn(inner));
+        let mut strict_svc = match path.guarded() {
+            true => strict_layer_for(&origins, true).layer(service_fn(inner)),
+            false => strict.layer(service_fn(inner)),
+        };
         group.bench_function(BenchmarkId::new(path.name(), "bare"), |b| {
             b.iter_batched(
                 || path.request(),
@@ -455,7 +513,7 @@ fn table_row(label: &str, path: Path, inner: Inner, origins: &[String], rounds: 
     let mut bare = service_fn(inner);
     let mut floor = Floor { inner, path };
     let mut th = tower_http_layer(origins).layer(service_fn(inner));
-    let mut strict = strict_layer(origins).layer(service_fn(inner));
+    let mut strict = strict_layer_for(origins, path.guarded()).layer(service_fn(inner));
     let mut out = Vec::with_capacity(n);
     let mut times: [Vec<f64>; 4] = Default::default();
     let mut overheads: [Vec<f64>; 4] = Default::default();
@@ -479,9 +537,9 @@ fn table_row(label: &str, path: Path, inner: Inner, origins: &[String], rounds: 
     let [_, floor_o, th_o, sc_o] = overheads.map(median);
     // Neither strict-cors nor the floor passes a preflight to the inner
     // service: there the ratios compare whole times.
-    let (vs_floor, vs_th) = match path {
-        Path::Preflight => (sc / floor, sc / th),
-        _ => (sc_o / floor_o, sc_o / th_o),
+    let (vs_floor, vs_th) = match path.answered_by_layer() {
+        true => (sc / floor, sc / th),
+        false => (sc_o / floor_o, sc_o / th_o),
     };
     println!(
         "| {label:<30} | {bare:>6.0} | {floor:>6.0} | {th:>6.0} | {sc:>6.0} | {floor_o:>6.0} | \
@@ -507,7 +565,7 @@ fn table() {
     println!("columns: time per request (bare, floor, tower-http, strict-cors), then");
     println!("overhead over bare (floor, tower-http, strict-cors), then the ratios");
     println!("strict-cors overhead / floor overhead (target <= 1.5) and strict-cors");
-    println!("overhead / tower-http overhead; preflights: whole times (no inner call)");
+    println!("overhead / tower-http overhead; preflights and refused writes: whole times");
     println!(
         "| {:<30} | {:>6} | {:>6} | {:>6} | {:>6} | {:>6} | {:>6} | {:>6} | {:>5} | {:>5} |",
         "path", "bare", "floor", "th", "sc", "+floor", "+th", "+sc", "sc/fl", "sc/th"
@@ -578,7 +636,8 @@ fn profile(spec: &str) {
             run(&mut |r| drive(&mut s, r))
         }
         "strict-cors" => {
-            let mut s = strict_layer(&origins).layer(service_fn(plain as Inner));
+            let mut s =
+                strict_layer_for(&origins, path.guarded()).layer(service_fn(plain as Inner));
             run(&mut |r| drive(&mut s, r))
         }
         other => panic!("OVERHEAD_PROFILE: unknown service {other:?}"),

@@ -37,11 +37,16 @@ const OWNED: [HeaderName; 7] = [
 pub(crate) fn respond<B: Default>(status: StatusCode, decision: &Decision) -> Response<B> {
     let mut response = Response::new(B::default());
     *response.status_mut() = status;
-    // Exactly the room needed: up to six headers fit the smallest map (one
-    // small allocation), where a larger reservation would cost a trip past
-    // the allocator's fast path on every preflight.
+    // Up to six headers fit the map `HeaderMap` makes on its first insert
+    // (8 slots, 6 entries): the same sizes as the request's map, just freed,
+    // so the allocator's fast path serves them. An explicit reservation of
+    // another size missed it (callgrind: ~500 instructions on a refused
+    // write). Only more headers than that reserve.
     let headers = response.headers_mut();
-    *headers = HeaderMap::try_with_capacity(decision.header_count()).unwrap_or_default();
+    let count = decision.header_count();
+    if count > 6 {
+        *headers = HeaderMap::try_with_capacity(count).unwrap_or_default();
+    }
     // A map of at most nine names, sized for them: no insertion can fail.
     let mut put = |name: HeaderName, value: &HeaderValue| {
         let _ = headers.try_insert(name, value.clone());
