@@ -551,6 +551,10 @@ fn build_refuses_bad_guards() {
                 .csrf_exempt_paths(["/webhooks/"]),
             |p| matches!(p, ConfigProblem::CsrfExemptPathsWithoutProtection { first } if first == "/webhooks/"),
         ),
+        // `/` is a prefix of every path: the guard would refuse nothing.
+        (guarded().csrf_exempt_paths(["/webhooks/", "/"]), |p| {
+            matches!(p, ConfigProblem::CsrfExemptEverything)
+        }),
     ];
     for (builder, is) in cases {
         let err = builder.clone().build().unwrap_err();

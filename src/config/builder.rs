@@ -381,7 +381,8 @@ impl CorsBuilder {
     /// is under `/webhooks/`: the exemption is as wide as what your router
     /// serves under it), and under a router that strips a prefix
     /// (`Router::nest`), the stripped path. [`build`](Self::build) refuses an
-    /// entry that does not start with `/` or holds `?`, `#`, `*` or whitespace.
+    /// entry that does not start with `/` or holds `?`, `#`, `*` or whitespace,
+    /// and `/` itself (a prefix of every path: the guard would refuse nothing).
     pub fn csrf_exempt_paths<I>(mut self, paths: I) -> Self
     where
         I: IntoIterator,

@@ -367,6 +367,10 @@ impl CorsBuilder {
 /// Validates one CSRF exempt path, with a suggestion when the fix is plain.
 fn check_exempt_path(p: &str, problems: &mut Vec<ConfigProblem>) {
     let bad = |c: char| matches!(c, '?' | '#' | '*') || c.is_whitespace() || c.is_control();
+    if p == "/" {
+        problems.push(ConfigProblem::CsrfExemptEverything);
+        return;
+    }
     if p.starts_with('/') && !p.contains(bad) {
         return;
     }

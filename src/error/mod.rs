@@ -164,6 +164,7 @@ mod tests {
                 suggestion: Some("/webhooks/".into()),
             },
             ConfigProblem::CsrfExemptPathsWithoutProtection { first: "/x".into() },
+            ConfigProblem::CsrfExemptEverything,
             ConfigProblem::InvalidEnvVar {
                 var: "CORS_MAX_AGE".into(),
                 value: "1\n2".into(),

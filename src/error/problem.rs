@@ -285,6 +285,14 @@ pub enum ConfigProblem {
         suggestion: Option<String>,
     },
 
+    /// [`csrf_exempt_paths`](crate::CorsBuilder::csrf_exempt_paths) holds
+    /// `/`: a prefix of every path, so the guard would refuse nothing while
+    /// the configuration says it is on.
+    #[error(
+        "csrf_exempt_paths(\"/\") exempts every path, so the CSRF guard would refuse nothing: list only the paths that need it (\"/webhooks/\", \"/oauth/callback\"), or turn the guard off with csrf_protection(false)"
+    )]
+    CsrfExemptEverything,
+
     /// [`csrf_exempt_paths`](crate::CorsBuilder::csrf_exempt_paths) without
     /// [`csrf_protection(true)`](crate::CorsBuilder::csrf_protection): the
     /// exemptions would mean nothing, and the guard was probably forgotten.
