@@ -9,6 +9,10 @@
 //! an ephemeral port). The server prints `listening on 127.0.0.1:<port>` once
 //! it accepts connections, and exits after `LOADTEST_SECONDS` seconds if set.
 //!
+//! The script sends three kinds of request: an allowed actual request, an
+//! allowed preflight and a request from an origin that is not allowed, in
+//! interleaved rounds, and prints each mode's median and spread.
+//!
 //! One thread (a current-thread Tokio runtime), HTTP/1.1 with keep-alive. The
 //! handler answers `200 ok`; the three modes wrap it in nothing, in
 //! `tower-http`'s `CorsLayer` or in `strict-cors`'s, configured alike. The

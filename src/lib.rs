@@ -82,12 +82,12 @@
 //!
 //! | request | the layer's answer | inner service called? |
 //! |---|---|---|
-//! | no `Origin` (or several) | the inner response + `Vary: origin`, with any `Access-Control-Allow-Origin`, `-Allow-Credentials`, `-Expose-Headers` it set removed; an any-origin policy sends `Access-Control-Allow-Origin: *` and the configured expose list instead, and no `Vary` | yes |
+//! | no `Origin` (or several) | the inner response + `Vary: origin`, with every `Access-Control-*` response header it set removed; an any-origin policy sends `Access-Control-Allow-Origin: *` and the configured expose list instead, and no `Vary` | yes |
 //! | preflight, allowed (origin allowed; method allowed or [safelisted](https://fetch.spec.whatwg.org/#cors-safelisted-method); every requested header allowed) | `204`, `Access-Control-Allow-Origin: <origin>` (or `*`), `-Allow-Credentials: true` (if enabled), `-Allow-Methods: <requested method>`, `-Allow-Headers: <requested names>` (if any), `-Max-Age` (if set), `-Allow-Private-Network: true` (if enabled and asked), `Vary: origin, access-control-request-method, access-control-request-headers` (and `access-control-request-private-network` with `allow_private_network(true)`); empty body | **no** |
 //! | preflight, refused (origin, method or a header not allowed; malformed) | `403`, the same `Vary`, no `Access-Control-*` header; empty body | **no** |
 //! | preflight refused for its method or headers, in [debug mode](CorsBuilder::debug) | `204` with `Access-Control-Allow-Origin`, `-Allow-Credentials` (if enabled) and the configured `-Allow-Methods` / `-Allow-Headers`, so that the console names what is missing; still a refusal | **no** |
-//! | actual request, allowed origin | the inner response, whatever its status (2xx, 401, 500), + `Access-Control-Allow-Origin: <origin>`, `-Allow-Credentials: true` (if enabled), `-Expose-Headers` (if set), `Vary: origin`; a header of these names the inner service set is replaced, never duplicated ([CORS check](https://fetch.spec.whatwg.org/#cors-check)) | yes |
-//! | actual request, refused origin | the inner response + `Vary: origin`, with any `Access-Control-Allow-Origin`, `-Allow-Credentials`, `-Expose-Headers` it set removed (CORS decides who may *read*, not who may *send*) | yes |
+//! | actual request, allowed origin | the inner response, whatever its status (2xx, 401, 500), + `Access-Control-Allow-Origin: <origin>`, `-Allow-Credentials: true` (if enabled), `-Expose-Headers` (if set), `Vary: origin`; a header of these names the inner service set is replaced, never duplicated ([CORS check](https://fetch.spec.whatwg.org/#cors-check)), and any other `Access-Control-*` response header it set is removed | yes |
+//! | actual request, refused origin | the inner response + `Vary: origin`, with every `Access-Control-*` response header it set removed (CORS decides who may *read*, not who may *send*) | yes |
 //! | a write (not `GET`/`HEAD`/`OPTIONS`) or a WebSocket handshake refused by the [CSRF guard](CorsBuilder::csrf_protection) (opt-in): another site, per [`Sec-Fetch-Site`](https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header) or [`Origin`](https://www.rfc-editor.org/rfc/rfc6454#section-7), not in the allowlist | `403`, `Vary: origin`, no `Access-Control-*` header; empty body | **no** |
 //!
 //! In debug mode every refusal also carries `x-cors-debug: <reason>: <value>`.
@@ -101,13 +101,23 @@
 //!
 //! Decisions written down where the standard leaves room:
 //!
-//! - The layer owns the `Access-Control-Allow-Origin`, `-Allow-Credentials` and
-//!   `-Expose-Headers` response headers on every response it passes
-//!   ([Fetch, HTTP responses](https://fetch.spec.whatwg.org/#http-responses)): values
-//!   the inner service set are replaced (allowed origin) or removed (refused
-//!   origin, no `Origin`), so the browser always sees exactly one, configured,
-//!   value, and a shared cache never stores an inner service's stray
-//!   `Access-Control-Allow-Origin: *` next to credentials.
+//! - The layer owns the `Access-Control-*` response namespace on every
+//!   response it passes, allowed, refused, without `Origin` or under an
+//!   any-origin policy ([Fetch, HTTP responses](https://fetch.spec.whatwg.org/#http-responses)):
+//!   what the inner service set under `Access-Control-Allow-Origin`,
+//!   `-Allow-Credentials`, `-Expose-Headers`, `-Allow-Methods`,
+//!   `-Allow-Headers`, `-Max-Age` or `-Allow-Private-Network` is replaced by
+//!   the configured value or removed, every line of it, so the browser always
+//!   sees exactly one, configured, value, and a shared cache never stores an
+//!   inner service's stray `Access-Control-Allow-Origin: *` next to
+//!   credentials. Not removed: `Vary` (merged), `x-cors-debug` outside debug
+//!   mode, and every other header.
+//! - A response whose header map is full (`http`'s `HeaderMap` holds at most
+//!   24,576 distinct names) never panics the layer: when its headers do not
+//!   fit, it fails closed and the response passes with no
+//!   `Access-Control-*` header at all, so the browser grants nothing. A
+//!   preflight is answered with a map of the layer's own and cannot be
+//!   affected.
 //! - `Access-Control-Request-Method` longer than 64 bytes is refused.
 //! - `Vary: origin` is added as a line of its own when the inner service set
 //!   other `Vary` names (HTTP reads all lines as one list); it is never

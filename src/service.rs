@@ -13,7 +13,7 @@ use tower_service::Service;
 
 use crate::cell::PolicyCell;
 use crate::diagnostics::{CookieAudit, Runtime};
-use crate::protocol::{self, Decision};
+use crate::protocol::{self, Decision, Policy};
 
 /// Middleware that applies a CORS policy to an inner service.
 ///
@@ -65,40 +65,41 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let Cors {
-            inner,
-            policy,
-            runtime,
-        } = self;
-        // One policy per request; its decision is the whole answer. The
-        // future is built where the decision is made, so that it is not
-        // moved on the way.
-        policy.with(|policy| {
-            let eval = policy.evaluate_detailed(req.method(), req.uri(), req.headers());
-            #[cfg(feature = "tracing")]
-            if eval.facts.multiple_origins || !eval.decision.is_allowed() {
-                crate::diagnostics::report(
-                    policy.unknown_origin_level,
-                    req.method(),
-                    &eval,
-                    runtime,
-                );
+        // One policy per request; its decision is the whole answer. Read in
+        // place (no closure: the request and the future are not moved
+        // through one), under a lock-free guard for a reloadable policy.
+        let guard;
+        let policy: &Policy = match &self.policy {
+            PolicyCell::Static(policy) => policy,
+            PolicyCell::Reloadable(cell) => {
+                guard = cell.load();
+                &guard
             }
-            let decision = eval.decision;
-            if let Some(status) = decision.status() {
-                return ResponseFuture {
-                    kind: Kind::Answer { status, decision },
-                };
-            }
-            let audit = CookieAudit::arm(&decision, &req, runtime);
-            ResponseFuture {
-                kind: Kind::Inner {
-                    future: inner.call(req),
-                    decision,
-                    audit,
-                },
-            }
-        })
+        };
+        let eval = policy.evaluate_detailed(req.method(), req.uri(), req.headers());
+        #[cfg(feature = "tracing")]
+        if eval.facts.multiple_origins || !eval.decision.is_allowed() {
+            crate::diagnostics::report(
+                policy.unknown_origin_level,
+                req.method(),
+                &eval,
+                &self.runtime,
+            );
+        }
+        let decision = eval.decision;
+        if let Some(status) = decision.status() {
+            return ResponseFuture {
+                kind: Kind::Answer { status, decision },
+            };
+        }
+        let audit = CookieAudit::arm(&decision, &req, &self.runtime);
+        ResponseFuture {
+            kind: Kind::Inner {
+                future: self.inner.call(req),
+                decision,
+                audit,
+            },
+        }
     }
 }
 

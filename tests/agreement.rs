@@ -44,12 +44,17 @@ const LAYER_NAMES: [&str; 8] = [
     "x-cors-debug",
 ];
 
-/// The names the layer owns on a response it passes: removed when the
-/// decision does not set them.
-const OWNED: [&str; 3] = [
+/// The names the layer owns on a response it passes (the whole
+/// `Access-Control-*` response namespace): removed when the decision does
+/// not set them, never left as the inner service set them.
+const OWNED: [&str; 7] = [
     "access-control-allow-origin",
     "access-control-allow-credentials",
     "access-control-expose-headers",
+    "access-control-allow-methods",
+    "access-control-allow-headers",
+    "access-control-max-age",
+    "access-control-allow-private-network",
 ];
 
 /// The inner service: answers with a scripted status and headers, counts calls.
@@ -322,7 +327,10 @@ fn inner() -> impl Strategy<Value = (StatusCode, Vec<(&'static str, &'static str
         ("access-control-allow-credentials", "true"),
         ("access-control-expose-headers", "x-secret"),
         ("access-control-allow-methods", "GET"),
+        ("access-control-allow-methods", "*"),
+        ("access-control-allow-headers", "*"),
         ("access-control-max-age", "5"),
+        ("access-control-allow-private-network", "true"),
         ("vary", "accept-encoding"),
         ("vary", "Origin"),
         ("vary", "*"),
@@ -436,7 +444,8 @@ fn check(
                     None if OWNED.contains(&name) => {
                         prop_assert!(sent.is_empty(), "{} left on the response: {}", name, ctx)
                     }
-                    // Not the layer's on a passed response: the inner service's, untouched.
+                    // Not the layer's (`x-cors-debug` outside debug mode):
+                    // the inner service's, untouched.
                     None => prop_assert_eq!(sent, values(&headers, name), "{}: {}", name, ctx),
                 }
             }

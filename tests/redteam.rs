@@ -1136,3 +1136,241 @@ fn csrf_guard_cannot_be_built_to_trust_everyone() {
     );
     assert_eq!(p.len(), 3, "{p:?}");
 }
+
+// ---------------------------------------------------------------------------
+// Shared by 12.4 and 12.5: drive a layered service whose inner service
+// answers `200` with a scripted header map.
+
+/// Sends `req` through `layer` around an inner service answering `200` with
+/// `headers`; the layer's future is polled once (the inner one is ready).
+fn through(layer: &CorsLayer, headers: http::HeaderMap, req: Request<()>) -> http::Response<()> {
+    use futures_util::FutureExt;
+    use tower::{Layer, ServiceExt};
+    let inner = tower::service_fn(move |_req: Request<()>| {
+        let mut res = http::Response::new(());
+        *res.headers_mut() = headers.clone();
+        std::future::ready(Ok::<_, std::convert::Infallible>(res))
+    });
+    match layer.layer(inner).oneshot(req).now_or_never() {
+        Some(Ok(res)) => res,
+        Some(Err(e)) => match e {},
+        None => panic!("the layer's future is pending on a ready inner service"),
+    }
+}
+
+fn get(origin: Option<&str>) -> Request<()> {
+    let mut b = Request::get("/api");
+    if let Some(o) = origin {
+        b = b.header("origin", o);
+    }
+    b.body(()).expect("request")
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12.4: the layer owns the `Access-Control-*` response namespace: what
+// the inner service set under any of the seven names is removed or replaced
+// on every response the layer passes.
+
+/// The seven `Access-Control-*` response names, with values an inner service
+/// (or a framework's default) might set.
+const INNER_CORS: [(&str, &str); 7] = [
+    ("access-control-allow-origin", "*"),
+    ("access-control-allow-credentials", "true"),
+    ("access-control-expose-headers", "x-secret"),
+    ("access-control-allow-methods", "*"),
+    ("access-control-allow-headers", "*"),
+    ("access-control-max-age", "86400"),
+    ("access-control-allow-private-network", "true"),
+];
+
+/// A header line: name, value.
+type Line = (&'static str, &'static str);
+
+fn inner_cors_headers() -> http::HeaderMap {
+    let mut h = http::HeaderMap::new();
+    for (n, v) in INNER_CORS {
+        h.append(n, http::HeaderValue::from_static(v));
+        // A second line too: every line goes, not only the first.
+        h.append(n, http::HeaderValue::from_static(v));
+    }
+    h.insert("x-request-id", http::HeaderValue::from_static("7"));
+    h
+}
+
+/// The `Access-Control-*` lines of a response, as text.
+fn cors_lines(res: &http::Response<()>) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = res
+        .headers()
+        .iter()
+        .filter(|(n, _)| n.as_str().starts_with("access-control-"))
+        .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+        .collect();
+    v.sort();
+    v
+}
+
+fn owned(lines: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = lines
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn inner_access_control_headers_never_survive() {
+    let exact = layer(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_credentials(true)
+            .allow_private_network(true),
+    );
+    let cases: [(Option<&str>, &[Line]); 3] = [
+        // Allowed: exactly the layer's values.
+        (
+            Some("https://app.example.com"),
+            &[
+                ("access-control-allow-origin", "https://app.example.com"),
+                ("access-control-allow-credentials", "true"),
+            ],
+        ),
+        // Refused, and not CORS: none at all.
+        (Some("https://evil.example.net"), &[]),
+        (None, &[]),
+    ];
+    for (origin, want) in cases {
+        let res = through(&exact, inner_cors_headers(), get(origin));
+        assert_eq!(cors_lines(&res), owned(want), "origin {origin:?}");
+        assert_eq!(res.headers()["x-request-id"], "7", "other headers are kept");
+        assert_eq!(res.headers()["vary"], "origin");
+    }
+}
+
+#[test]
+fn any_origin_policy_owns_the_namespace_too() {
+    let any = layer(
+        CorsLayer::builder()
+            .allow_any_origin()
+            .expose_headers(["x-request-id"]),
+    );
+    let want = [
+        ("access-control-allow-origin", "*"),
+        ("access-control-expose-headers", "x-request-id"),
+    ];
+    for origin in [Some("https://anyone.example.org"), None] {
+        let res = through(&any, inner_cors_headers(), get(origin));
+        assert_eq!(cors_lines(&res), owned(&want), "origin {origin:?}");
+    }
+}
+
+#[test]
+fn a_plain_options_passed_to_the_inner_service_is_stripped_too() {
+    // `OPTIONS` without `Access-Control-Request-Method` is an actual request:
+    // an inner service answering it with its own preflight-looking headers
+    // must not grant anything the configuration does not.
+    let exact = layer(CorsLayer::builder().allow_origins(["https://app.example.com"]));
+    let req = Request::options("/api")
+        .header("origin", "https://evil.example.net")
+        .body(())
+        .expect("request");
+    let res = through(&exact, inner_cors_headers(), req);
+    assert_eq!(cors_lines(&res), owned(&[]));
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12.5: a full response header map never panics the layer; the layer
+// fails closed (no CORS grant) when it cannot write its headers.
+
+/// A map holding as many distinct names as `HeaderMap` can: one more new
+/// name does not fit (`try_insert` says so; `insert` panics).
+fn full_map() -> http::HeaderMap {
+    let mut h = http::HeaderMap::new();
+    let mut i = 0usize;
+    loop {
+        let name = http::HeaderName::from_bytes(format!("x-filler-{i}").as_bytes()).unwrap();
+        match h.try_insert(name, http::HeaderValue::from_static("1")) {
+            Ok(_) => i += 1,
+            Err(_) => break,
+        }
+    }
+    assert!(h.len() >= 24_576, "{}", h.len());
+    h
+}
+
+fn credentialed() -> CorsLayer {
+    layer(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_credentials(true)
+            .expose_headers(["x-request-id"]),
+    )
+}
+
+#[test]
+fn full_header_map_allowed_origin_fails_closed() {
+    let res = through(
+        &credentialed(),
+        full_map(),
+        get(Some("https://app.example.com")),
+    );
+    assert_eq!(res.status(), http::StatusCode::OK);
+    // No grant: the browser refuses to let the script read the response.
+    assert_eq!(cors_lines(&res), owned(&[]));
+    assert!(res.headers().len() >= 24_576, "the inner headers are kept");
+}
+
+#[test]
+fn full_header_map_refused_origin_and_no_origin_pass_without_panic() {
+    for origin in [Some("https://evil.example.net"), None] {
+        let res = through(&credentialed(), full_map(), get(origin));
+        assert_eq!(res.status(), http::StatusCode::OK);
+        assert_eq!(cors_lines(&res), owned(&[]), "origin {origin:?}");
+    }
+}
+
+#[test]
+fn full_map_with_inner_cors_headers_strips_them_and_fails_closed() {
+    // The inner service filled its map to the brim, its own CORS grant
+    // included: the grant goes, and no new one is written.
+    let mut h = full_map();
+    h.remove("x-filler-0");
+    h.insert(
+        "access-control-allow-origin",
+        http::HeaderValue::from_static("*"),
+    );
+    for origin in [
+        Some("https://app.example.com"),
+        Some("https://evil.example.net"),
+        None,
+    ] {
+        let res = through(&credentialed(), h.clone(), get(origin));
+        // One free entry once the inner grant is stripped: not room for the
+        // origin and the credentials flag, so no grant at all.
+        assert_eq!(cors_lines(&res), owned(&[]), "origin {origin:?}");
+    }
+}
+
+#[test]
+fn preflight_is_unaffected_by_the_inner_map() {
+    // The layer answers a preflight with a map of its own: the inner
+    // service, and its full map, are never involved.
+    let req = Request::options("/api")
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "PUT")
+        .body(())
+        .expect("request");
+    let l = layer(
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_credentials(true)
+            .allow_methods(["PUT"]),
+    );
+    let res = through(&l, full_map(), req);
+    assert_eq!(res.status(), http::StatusCode::NO_CONTENT);
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert!(res.headers().len() < 10);
+}

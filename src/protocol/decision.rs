@@ -259,9 +259,13 @@ impl Decision {
     /// the inner service's response they replace what the inner service set
     /// under the same names, except `Vary`, whose names are merged into the
     /// inner service's `Vary` (never repeated, left alone when it is `*`);
-    /// and `Access-Control-Allow-Origin`, `-Allow-Credentials` and
-    /// `-Expose-Headers` set by the inner service are removed when they are
-    /// not listed here (the layer owns them).
+    /// and every `Access-Control-*` response header the inner service set
+    /// (`-Allow-Origin`, `-Allow-Credentials`, `-Expose-Headers`,
+    /// `-Allow-Methods`, `-Allow-Headers`, `-Max-Age`,
+    /// `-Allow-Private-Network`) is removed when it is not listed here: the
+    /// layer owns that namespace. On a response whose header map is too full
+    /// to take these headers, the layer fails closed: it sends none of the
+    /// `Access-Control-*` headers (the browser grants nothing).
     pub fn headers(&self) -> impl Iterator<Item = (HeaderName, &HeaderValue)> + '_ {
         let e = &self.extra;
         [
@@ -319,16 +323,6 @@ impl Decision {
     #[inline]
     pub(crate) fn extra(&self) -> &Extra {
         &self.extra
-    }
-
-    /// Moves the header values out, for [`apply`](super::apply): what is
-    /// left says the same status, kind and verdict, and no values.
-    #[inline]
-    pub(crate) fn take_values(&mut self) -> (Option<HeaderValue>, Extra) {
-        (
-            self.allow_origin.take(),
-            std::mem::replace(&mut self.extra, Extra::None),
-        )
     }
 
     /// The `Vary` value the layer sets or merges.
