@@ -1,16 +1,14 @@
 //! App webviews and browser extensions as exact origins, and the hints for
 //! every other scheme: through the builder, the environment and `CorsConfig`.
 
-use http::Request;
+#[path = "support/allowed.rs"]
+mod allowed;
+
+use allowed::decide;
 use strict_cors::{ConfigProblem, CorsBuilder, CorsLayer, OriginDefect, RequestKind};
 
 fn allowed(layer: &CorsLayer, origin: &str) -> bool {
-    let (parts, ()) = Request::get("/")
-        .header("origin", origin)
-        .body(())
-        .expect("request")
-        .into_parts();
-    let decision = layer.evaluate(&parts);
+    let decision = decide(layer, origin);
     if decision.kind() == RequestKind::Actual && decision.is_allowed() {
         assert_eq!(
             decision

@@ -1,11 +1,16 @@
 //! Subdomain patterns through the public API: what builds, what matches,
 //! and what the layer answers.
 
+#[path = "support/allowed.rs"]
+mod allowed;
+
 use std::convert::Infallible;
 
 use http::{Method, Request, Response};
 use strict_cors::{ConfigProblem, CorsBuilder, CorsLayer, OriginDefect, Rejection, RequestKind};
 use tower::{service_fn, Layer, Service, ServiceExt};
+
+use allowed::decide;
 
 fn problems(b: CorsBuilder) -> Vec<ConfigProblem> {
     match b.build() {
@@ -32,12 +37,7 @@ fn layer(patterns: &[&str]) -> CorsLayer {
 }
 
 fn allowed(layer: &CorsLayer, origin: &str) -> bool {
-    let (parts, ()) = Request::get("/")
-        .header("origin", origin)
-        .body(())
-        .expect("request")
-        .into_parts();
-    let d = layer.evaluate(&parts);
+    let d = decide(layer, origin);
     assert_eq!(d.kind(), RequestKind::Actual, "{origin}: {d:?}");
     match d.rejection() {
         None => {
