@@ -3,8 +3,11 @@
 
 #[path = "support/allowed.rs"]
 mod allowed;
+#[path = "support/problems.rs"]
+mod problems;
 
 use allowed::decide;
+use problems::one;
 use strict_cors::{ConfigProblem, CorsBuilder, CorsLayer, OriginDefect, RequestKind};
 
 fn allowed(layer: &CorsLayer, origin: &str) -> bool {
@@ -19,17 +22,6 @@ fn allowed(layer: &CorsLayer, origin: &str) -> bool {
         true
     } else {
         false
-    }
-}
-
-fn one(b: CorsBuilder) -> ConfigProblem {
-    match b.build() {
-        Ok(l) => panic!("expected an error, built {l:?}"),
-        Err(e) => {
-            let mut p = e.into_problems();
-            assert_eq!(p.len(), 1, "{p:?}");
-            p.remove(0)
-        }
     }
 }
 

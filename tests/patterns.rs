@@ -3,27 +3,17 @@
 
 #[path = "support/allowed.rs"]
 mod allowed;
+#[path = "support/problems.rs"]
+mod problems;
 
 use std::convert::Infallible;
 
 use http::{Method, Request, Response};
-use strict_cors::{ConfigProblem, CorsBuilder, CorsLayer, OriginDefect, Rejection, RequestKind};
+use strict_cors::{ConfigProblem, CorsLayer, OriginDefect, Rejection, RequestKind};
 use tower::{service_fn, Layer, Service, ServiceExt};
 
 use allowed::decide;
-
-fn problems(b: CorsBuilder) -> Vec<ConfigProblem> {
-    match b.build() {
-        Ok(layer) => panic!("expected an error, built {layer:?}"),
-        Err(e) => e.into_problems(),
-    }
-}
-
-fn one(b: CorsBuilder) -> ConfigProblem {
-    let mut p = problems(b);
-    assert_eq!(p.len(), 1, "{p:?}");
-    p.remove(0)
-}
+use problems::{one, problems};
 
 fn layer(patterns: &[&str]) -> CorsLayer {
     match CorsLayer::builder()

@@ -11,9 +11,12 @@ mod allowed;
 #[cfg(feature = "tracing")]
 #[path = "support/capture.rs"]
 mod capture;
+#[path = "support/problems.rs"]
+mod problems;
 
 use allowed::allowed;
 use http::Request;
+use problems::{one, problems};
 use proptest::prelude::*;
 use strict_cors::{ConfigProblem, CorsBuilder, CorsLayer, OriginDefect, RequestKind};
 
@@ -33,19 +36,6 @@ fn patterns(list: &[&str]) -> CorsLayer {
             .allow_origin_patterns(list)
             .allow_credentials(true),
     )
-}
-
-fn problems(b: CorsBuilder) -> Vec<ConfigProblem> {
-    match b.build() {
-        Ok(l) => panic!("expected an error, built {l:?}"),
-        Err(e) => e.into_problems(),
-    }
-}
-
-fn one(b: CorsBuilder) -> ConfigProblem {
-    let mut p = problems(b);
-    assert_eq!(p.len(), 1, "{p:?}");
-    p.remove(0)
 }
 
 fn pattern_defect(pattern: &str) -> OriginDefect {
