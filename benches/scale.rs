@@ -21,60 +21,21 @@
 //!
 //! Run: `cargo bench --bench scale -- --warm-up-time 1 --measurement-time 3`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+#[path = "../tests/support/scale.rs"]
+mod scale;
+
 use std::hint::black_box;
-use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, BenchmarkId, Criterion};
 use http::request::Parts;
 use http::{HeaderValue, Request};
+use scale::{live, origins, patterns, Counting};
 use strict_cors::{CorsBuilder, CorsLayer};
-
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: every call is forwarded unchanged to `System`; the counter is a
-// plain atomic.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        System.alloc(layout)
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        System.alloc_zeroed(layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        System.realloc(ptr, layout, new_size)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        System.dealloc(ptr, layout)
-    }
-}
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-/// Customer origins as a multi-tenant product lists them (~45 bytes each).
-fn origins(n: usize) -> Vec<String> {
-    (0..n)
-        .map(|i| format!("https://tenant-{i}.customers.example-saas.com"))
-        .collect()
-}
-
-/// Subdomain patterns, one per customer domain.
-fn patterns(n: usize) -> Vec<String> {
-    (0..n)
-        .map(|i| format!("https://*.tenant-{i}.example-saas.net"))
-        .collect()
-}
 
 /// Subdomain patterns over one suffix, one per port (issue 12.11).
 fn port_patterns(n: usize) -> Vec<String> {
@@ -218,11 +179,11 @@ fn build_stats(
     let mut times = Vec::new();
     let mut held = 0;
     for _ in 0..rounds {
-        let before = LIVE.load(Ordering::SeqCst);
+        let before = live();
         let start = Instant::now();
         let layer = build(origins, patterns);
         times.push(start.elapsed().as_secs_f64());
-        held = usize::try_from(LIVE.load(Ordering::SeqCst) - before).unwrap_or(0);
+        held = usize::try_from(live() - before).unwrap_or(0);
         drop(black_box(layer));
     }
     let (median, min) = median_min(times);

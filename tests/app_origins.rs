@@ -1,16 +1,17 @@
 //! App webviews and browser extensions as exact origins, and the hints for
 //! every other scheme: through the builder, the environment and `CorsConfig`.
 
-use http::Request;
+#[path = "support/allowed.rs"]
+mod allowed;
+#[path = "support/problems.rs"]
+mod problems;
+
+use allowed::decide;
+use problems::one;
 use strict_cors::{ConfigProblem, CorsBuilder, CorsLayer, OriginDefect, RequestKind};
 
 fn allowed(layer: &CorsLayer, origin: &str) -> bool {
-    let (parts, ()) = Request::get("/")
-        .header("origin", origin)
-        .body(())
-        .expect("request")
-        .into_parts();
-    let decision = layer.evaluate(&parts);
+    let decision = decide(layer, origin);
     if decision.kind() == RequestKind::Actual && decision.is_allowed() {
         assert_eq!(
             decision
@@ -21,17 +22,6 @@ fn allowed(layer: &CorsLayer, origin: &str) -> bool {
         true
     } else {
         false
-    }
-}
-
-fn one(b: CorsBuilder) -> ConfigProblem {
-    match b.build() {
-        Ok(l) => panic!("expected an error, built {l:?}"),
-        Err(e) => {
-            let mut p = e.into_problems();
-            assert_eq!(p.len(), 1, "{p:?}");
-            p.remove(0)
-        }
     }
 }
 

@@ -84,6 +84,8 @@
 mod any_port;
 #[path = "../examples/credentialed/app.rs"]
 mod app;
+#[path = "support/capture.rs"]
+mod capture;
 #[path = "support/differential.rs"]
 mod differential;
 #[path = "support/doctor_cli.rs"]
@@ -97,23 +99,20 @@ mod tls;
 mod webdriver;
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::future::IntoFuture;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use app::{Policy, SessionCookie};
+use capture::{Capture, Captured};
 use differential::Case;
 use serde_json::Value;
 use support::model::{self, AuthorizationUnderWildcard, FetchRequest, Outcome};
 use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 use webdriver::{Browser, Engine};
 
 /// How long the page may take to write its end marker after loading.
@@ -230,71 +229,26 @@ fn servers() -> &'static Runtime {
 // The layer's events (the cookie audit), captured
 // ---------------------------------------------------------------------------
 
-/// One `tracing` event of target `strict_cors`: its fields, as text.
-#[derive(Clone, Debug)]
-struct Captured {
-    fields: BTreeMap<String, String>,
-}
-
-impl Captured {
-    fn field(&self, name: &str) -> &str {
-        self.fields.get(name).map_or("", String::as_str)
-    }
-}
-
-static EVENTS: Mutex<Vec<Captured>> = Mutex::new(Vec::new());
-
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-}
-
 /// Keeps every `strict_cors` event of the process. The events carry the
 /// request's origin, and every engine's servers have their own ports, so a
 /// scenario picks out its own by origin.
-struct Capture;
-
-impl Subscriber for Capture {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.target() == "strict_cors"
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut fields = BTreeMap::new();
-        event.record(&mut Fields(&mut fields));
-        EVENTS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Captured { fields });
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
+fn captured() -> &'static Capture {
+    static CAPTURE: OnceLock<Capture> = OnceLock::new();
+    CAPTURE.get_or_init(Capture::strict_cors_only)
 }
 
 fn install_capture() {
     // Fails only if a subscriber is set already: then there is nothing to
     // capture with, and the audit scenarios say so.
-    let _ = tracing::subscriber::set_global_default(Capture);
+    let _ = tracing::subscriber::set_global_default(captured().clone());
 }
 
 /// The cookie audit's events (`reason` `cookie_…`) for requests from `origin`.
 fn cookie_audits(origin: &str) -> Vec<Captured> {
-    EVENTS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
+    captured()
+        .events()
+        .into_iter()
         .filter(|e| e.field("reason").starts_with("cookie_") && e.field("origin") == origin)
-        .cloned()
         .collect()
 }
 

@@ -1,5 +1,8 @@
 //! Build-time validation: every row of DESIGN.md §2 through the public API.
 
+#[path = "support/problems.rs"]
+mod problems;
+
 use std::time::Duration;
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -8,21 +11,10 @@ use strict_cors::{
     ConfigError, ConfigProblem, CorsBuilder, CorsLayer, HeaderSetting, OriginDefect,
 };
 
+use problems::one;
+
 fn base() -> CorsBuilder {
     CorsLayer::builder().allow_origins(["https://app.example.com"])
-}
-
-fn problems(b: CorsBuilder) -> Vec<ConfigProblem> {
-    match b.build() {
-        Ok(layer) => panic!("expected an error, built {layer:?}"),
-        Err(e) => e.into_problems(),
-    }
-}
-
-fn one(b: CorsBuilder) -> ConfigProblem {
-    let mut p = problems(b);
-    assert_eq!(p.len(), 1, "{p:?}");
-    p.remove(0)
 }
 
 #[test]

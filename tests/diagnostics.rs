@@ -3,75 +3,19 @@
 //! decision API.
 #![cfg(feature = "tracing")]
 
+#[path = "support/capture.rs"]
+mod capture;
 mod support;
 
-use std::collections::BTreeMap;
-use std::fmt;
-use std::sync::{Arc, Mutex};
-
+use capture::{capture, Captured};
 use http::{Method, Request, StatusCode};
 use strict_cors::{CorsBuilder, CorsLayer, Rejection, RequestKind};
 use support::harness::{App, Server};
 use support::model::{Browser, Failure, FetchRequest, Outcome};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Level, Metadata, Subscriber};
+use tracing::Level;
 
 const APP: &str = "https://app.example.com";
 const EVIL: &str = "https://evil.example.net";
-
-// ---------------------------------------------------------------------------
-// A subscriber that records every event with its level and fields.
-// ---------------------------------------------------------------------------
-
-#[derive(Debug, Clone)]
-struct Captured {
-    level: Level,
-    fields: BTreeMap<String, String>,
-}
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<Captured>>>);
-
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut fields = BTreeMap::new();
-        event.record(&mut Fields(&mut fields));
-        self.0.lock().unwrap().push(Captured {
-            level: *event.metadata().level(),
-            fields,
-        });
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
-
-/// Runs `f` with the capturing subscriber; returns the events.
-fn capture(f: impl FnOnce()) -> Vec<Captured> {
-    let c = Capture::default();
-    tracing::subscriber::with_default(c.clone(), f);
-    let events = c.0.lock().unwrap().clone();
-    events
-}
 
 fn builder() -> CorsBuilder {
     CorsLayer::builder()

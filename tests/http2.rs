@@ -6,13 +6,15 @@
 //! audit must judge the site from `:authority`. HEAD gets what GET gets.
 #![cfg(feature = "tracing")]
 
+#[path = "support/capture.rs"]
+mod capture;
+
 use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::fmt;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+use capture::Capture;
 use http::{HeaderMap, Method, Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Empty, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -21,9 +23,6 @@ use hyper_util::service::TowerToHyperService;
 use strict_cors::CorsLayer;
 use tokio::net::{TcpListener, TcpStream};
 use tower::{service_fn, Layer};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 
 const APP: &str = "https://app.example.com";
 const API_HOST: &str = "api.example.com";
@@ -327,47 +326,12 @@ async fn http1_and_http2_get_identical_cors_answers() {
 // The cookie audit reads the host from `:authority` over HTTP/2.
 // ---------------------------------------------------------------------------
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<BTreeMap<String, String>>>>);
-
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-impl Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        if event.metadata().target() != "strict_cors" {
-            return;
-        }
-        let mut fields = BTreeMap::new();
-        event.record(&mut Fields(&mut fields));
-        self.0.lock().unwrap().push(fields);
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
-
 /// Logs in over HTTP/2 from `origin` to the API at `authority`, with a fresh
 /// server (the audit's rate limit is per layer); returns the audit's events.
 /// `#[tokio::test]` runs on one thread, so the server's tasks run where the
 /// thread-local subscriber is set.
 async fn login_over_h2(origin: &str, authority: &str) -> Vec<BTreeMap<String, String>> {
-    let capture = Capture::default();
+    let capture = Capture::strict_cors_only();
     let _guard = tracing::subscriber::set_default(capture.clone());
     let addr = serve(credentialed()).await;
     let io = TokioIo::new(TcpStream::connect(addr).await.unwrap());
@@ -386,8 +350,7 @@ async fn login_over_h2(origin: &str, authority: &str) -> Vec<BTreeMap<String, St
     assert_eq!(res.headers()["access-control-allow-origin"], origin);
     assert_eq!(res.headers()["x-saw-host"], "none");
     assert_eq!(res.headers()["x-saw-authority"], authority);
-    let events = capture.0.lock().unwrap().clone();
-    events
+    capture.events().into_iter().map(|e| e.fields).collect()
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -1,24 +1,19 @@
 //! Subdomain patterns through the public API: what builds, what matches,
 //! and what the layer answers.
 
+#[path = "support/allowed.rs"]
+mod allowed;
+#[path = "support/problems.rs"]
+mod problems;
+
 use std::convert::Infallible;
 
 use http::{Method, Request, Response};
-use strict_cors::{ConfigProblem, CorsBuilder, CorsLayer, OriginDefect, Rejection, RequestKind};
+use strict_cors::{ConfigProblem, CorsLayer, OriginDefect, Rejection, RequestKind};
 use tower::{service_fn, Layer, Service, ServiceExt};
 
-fn problems(b: CorsBuilder) -> Vec<ConfigProblem> {
-    match b.build() {
-        Ok(layer) => panic!("expected an error, built {layer:?}"),
-        Err(e) => e.into_problems(),
-    }
-}
-
-fn one(b: CorsBuilder) -> ConfigProblem {
-    let mut p = problems(b);
-    assert_eq!(p.len(), 1, "{p:?}");
-    p.remove(0)
-}
+use allowed::decide;
+use problems::{one, problems};
 
 fn layer(patterns: &[&str]) -> CorsLayer {
     match CorsLayer::builder()
@@ -32,12 +27,7 @@ fn layer(patterns: &[&str]) -> CorsLayer {
 }
 
 fn allowed(layer: &CorsLayer, origin: &str) -> bool {
-    let (parts, ()) = Request::get("/")
-        .header("origin", origin)
-        .body(())
-        .expect("request")
-        .into_parts();
-    let d = layer.evaluate(&parts);
+    let d = decide(layer, origin);
     assert_eq!(d.kind(), RequestKind::Actual, "{origin}: {d:?}");
     match d.rejection() {
         None => {

@@ -6,7 +6,17 @@
 //! says; a wrong configuration never builds; nothing panics; no secret
 //! reaches a log.*
 
+#[path = "support/allowed.rs"]
+mod allowed;
+#[cfg(feature = "tracing")]
+#[path = "support/capture.rs"]
+mod capture;
+#[path = "support/problems.rs"]
+mod problems;
+
+use allowed::allowed;
 use http::Request;
+use problems::{one, problems};
 use proptest::prelude::*;
 use strict_cors::{ConfigProblem, CorsBuilder, CorsLayer, OriginDefect, RequestKind};
 
@@ -26,31 +36,6 @@ fn patterns(list: &[&str]) -> CorsLayer {
             .allow_origin_patterns(list)
             .allow_credentials(true),
     )
-}
-
-fn allowed(layer: &CorsLayer, origin: &str) -> bool {
-    let (parts, ()) = Request::get("/")
-        .header("origin", origin)
-        .body(())
-        .expect("request")
-        .into_parts();
-    {
-        let d = layer.evaluate(&parts);
-        d.kind() == RequestKind::Actual && d.is_allowed()
-    }
-}
-
-fn problems(b: CorsBuilder) -> Vec<ConfigProblem> {
-    match b.build() {
-        Ok(l) => panic!("expected an error, built {l:?}"),
-        Err(e) => e.into_problems(),
-    }
-}
-
-fn one(b: CorsBuilder) -> ConfigProblem {
-    let mut p = problems(b);
-    assert_eq!(p.len(), 1, "{p:?}");
-    p.remove(0)
 }
 
 fn pattern_defect(pattern: &str) -> OriginDefect {
@@ -437,51 +422,16 @@ fn config_error_debug_shows_the_display_lines() {
 #[cfg(feature = "tracing")]
 mod logs {
     use std::convert::Infallible;
-    use std::fmt;
-    use std::sync::{Arc, Mutex};
 
     use futures_util::FutureExt;
     use http::{Request, Response};
     use strict_cors::CorsLayer;
     use tower::{Layer, Service};
-    use tracing::field::{Field, Visit};
-    use tracing::span::{Attributes, Id, Record};
-    use tracing::{Event, Metadata, Subscriber};
+
+    use super::capture::capture;
 
     /// One event: `(field name, field text)` in order.
     pub type Fields = Vec<(String, String)>;
-
-    #[derive(Clone, Default)]
-    struct Capture(Arc<Mutex<Vec<Fields>>>);
-
-    struct Visitor<'a>(&'a mut Fields);
-
-    impl Visit for Visitor<'_> {
-        fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-            self.0.push((field.name().to_owned(), format!("{value:?}")));
-        }
-        fn record_str(&mut self, field: &Field, value: &str) {
-            self.0.push((field.name().to_owned(), value.to_owned()));
-        }
-    }
-
-    impl Subscriber for Capture {
-        fn enabled(&self, _: &Metadata<'_>) -> bool {
-            true
-        }
-        fn new_span(&self, _: &Attributes<'_>) -> Id {
-            Id::from_u64(1)
-        }
-        fn record(&self, _: &Id, _: &Record<'_>) {}
-        fn record_follows_from(&self, _: &Id, _: &Id) {}
-        fn event(&self, event: &Event<'_>) {
-            let mut fields = Vec::new();
-            event.record(&mut Visitor(&mut fields));
-            self.0.lock().unwrap().push(fields);
-        }
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
-    }
 
     /// Sends each request through `layer` (the inner service answers with
     /// `set_cookie` when given); returns every event emitted.
@@ -499,15 +449,13 @@ mod logs {
             Ok::<_, Infallible>(res)
         });
         let mut svc = layer.layer(inner);
-        let capture = Capture::default();
-        tracing::subscriber::with_default(capture.clone(), || {
+        let events = capture(|| {
             for req in requests {
                 let res = svc.call(req).now_or_never().expect("ready at once");
                 assert!(res.is_ok());
             }
         });
-        let events = capture.0.lock().unwrap().clone();
-        events
+        events.into_iter().map(|e| e.in_order).collect()
     }
 
     /// The value of field `name` in `event`.

@@ -12,8 +12,7 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
-use support::check_json;
-use tokio::net::TcpListener;
+use support::{accept_loop, check_json};
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
@@ -33,42 +32,30 @@ fn serve_tls() -> u16 {
         .with_single_cert(vec![cert], key)
         .unwrap();
     let acceptor = TlsAcceptor::from(Arc::new(config));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap().port()).unwrap();
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
+    accept_loop(move || {
+        move |stream| {
+            let acceptor = acceptor.clone();
+            async move {
+                let Ok(tls) = acceptor.accept(stream).await else {
                     return;
                 };
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    let Ok(tls) = acceptor.accept(stream).await else {
-                        return;
-                    };
-                    let svc = hyper::service::service_fn(|_req: Request<Incoming>| async {
-                        Ok::<_, Infallible>(
-                            Response::builder()
-                                .header("access-control-allow-origin", APP)
-                                .header("access-control-allow-credentials", "true")
-                                .header("vary", "origin")
-                                .body(Full::new(Bytes::from_static(b"{}")))
-                                .unwrap(),
-                        )
-                    });
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(tls), svc)
-                        .await;
+                let svc = hyper::service::service_fn(|_req: Request<Incoming>| async {
+                    Ok::<_, Infallible>(
+                        Response::builder()
+                            .header("access-control-allow-origin", APP)
+                            .header("access-control-allow-credentials", "true")
+                            .header("vary", "origin")
+                            .body(Full::new(Bytes::from_static(b"{}")))
+                            .unwrap(),
+                    )
                 });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), svc)
+                    .await;
             }
-        });
-    });
-    rx.recv().unwrap()
+        }
+    })
+    .port()
 }
 
 #[test]

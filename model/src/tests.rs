@@ -56,6 +56,24 @@ fn server(
     }
 }
 
+/// A server that allows `DELETE` from any origin (`*`), with this
+/// `Access-Control-Max-Age` on the preflight when given.
+fn wildcard_delete_server(
+    max_age: Option<&'static str>,
+) -> impl FnMut(Request<()>) -> Response<()> {
+    let mut preflight = vec![
+        ("access-control-allow-origin", "*"),
+        ("access-control-allow-methods", "DELETE"),
+    ];
+    if let Some(age) = max_age {
+        preflight.push(("access-control-max-age", age));
+    }
+    server(
+        (204, preflight),
+        (204, vec![("access-control-allow-origin", "*")]),
+    )
+}
+
 fn good_preflight() -> (u16, Vec<(&'static str, &'static str)>) {
     (
         204,
@@ -1085,16 +1103,7 @@ fn cache_hit_avoids_second_preflight_within_max_age() {
 #[test]
 fn default_max_age_is_five_seconds_and_zero_disables_caching() {
     let mut b = Browser::new();
-    let mut s = server(
-        (
-            204,
-            vec![
-                ("access-control-allow-origin", "*"),
-                ("access-control-allow-methods", "DELETE"),
-            ],
-        ),
-        (204, vec![("access-control-allow-origin", "*")]),
-    );
+    let mut s = wildcard_delete_server(None);
     let r = req("DELETE");
     assert_eq!(b.fetch(&r, &mut s).1.len(), 2);
     b.advance(4);
@@ -1103,17 +1112,7 @@ fn default_max_age_is_five_seconds_and_zero_disables_caching() {
     assert_eq!(b.fetch(&r, &mut s).1.len(), 2);
 
     let mut b = Browser::new();
-    let mut s = server(
-        (
-            204,
-            vec![
-                ("access-control-allow-origin", "*"),
-                ("access-control-allow-methods", "DELETE"),
-                ("access-control-max-age", "0"),
-            ],
-        ),
-        (204, vec![("access-control-allow-origin", "*")]),
-    );
+    let mut s = wildcard_delete_server(Some("0"));
     assert_eq!(b.fetch(&r, &mut s).1.len(), 2);
     assert_eq!(b.fetch(&r, &mut s).1.len(), 2);
     assert!(b.cache.is_empty());
@@ -1122,17 +1121,7 @@ fn default_max_age_is_five_seconds_and_zero_disables_caching() {
 #[test]
 fn max_age_cap_applies_to_cache() {
     let mut b = Browser::new();
-    let mut s = server(
-        (
-            204,
-            vec![
-                ("access-control-allow-origin", "*"),
-                ("access-control-allow-methods", "DELETE"),
-                ("access-control-max-age", "86400"),
-            ],
-        ),
-        (204, vec![("access-control-allow-origin", "*")]),
-    );
+    let mut s = wildcard_delete_server(Some("86400"));
     let r = req("DELETE");
     assert_eq!(b.fetch(&r, &mut s).1.len(), 2);
     b.advance(7199);

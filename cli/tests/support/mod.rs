@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -16,7 +17,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use serde_json::Value;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tower::Service;
 
 /// A request as the server saw it.
@@ -72,8 +73,31 @@ where
     S::Future: Send + 'static,
 {
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let (tx, rx) = std::sync::mpsc::channel();
     let record = seen.clone();
+    let addr = accept_loop(move || {
+        let svc = make(record);
+        move |stream| {
+            let svc = TowerToHyperService::new(svc.clone());
+            async move {
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            }
+        }
+    });
+    Server { addr, seen }
+}
+
+/// Listens on an ephemeral loopback port, on a thread of its own with a
+/// current-thread runtime: `setup` runs there once, and the handler it
+/// returns gets each connection, on a task of its own. Returns the address.
+pub fn accept_loop<S, H, F>(setup: S) -> SocketAddr
+where
+    S: FnOnce() -> H + Send + 'static,
+    H: FnMut(TcpStream) -> F,
+    F: Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -82,24 +106,16 @@ where
         rt.block_on(async move {
             let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            let svc = make(record);
+            let mut handle = setup();
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
-                let svc = TowerToHyperService::new(svc.clone());
-                tokio::spawn(async move {
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
-                });
+                tokio::spawn(handle(stream));
             }
         });
     });
-    Server {
-        addr: rx.recv().unwrap(),
-        seen,
-    }
+    rx.recv().unwrap()
 }
 
 /// A raw server: `handler` scripts every reply from the request it sees.
