@@ -36,15 +36,6 @@ enum Single<'a> {
     Many,
 }
 
-/// A decision with the facts it was made from.
-#[derive(Debug)]
-pub(crate) struct Evaluation<'a> {
-    pub(crate) decision: Decision,
-    /// For the events (`tracing` feature).
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-    pub(crate) facts: Facts<'a>,
-}
-
 const ANY: HeaderValue = HeaderValue::from_static("*");
 
 impl Policy {
@@ -54,23 +45,14 @@ impl Policy {
     /// outside debug mode (a multi-line `Access-Control-Request-Headers`
     /// that is allowed is joined into one value, the only exception).
     pub(crate) fn evaluate(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Decision {
-        self.evaluate_detailed(method, uri, headers).decision
+        self.decide(method, uri, headers, &mut Facts::default())
     }
 
-    /// [`evaluate`](Self::evaluate), with the facts of the request.
+    /// [`evaluate`](Self::evaluate), noting in `facts` what it saw in the
+    /// request (for the events). The service calls it with facts of its
+    /// own, so that the decision is not moved out of a wrapper.
     #[inline]
-    pub(crate) fn evaluate_detailed<'a>(
-        &self,
-        method: &Method,
-        uri: &Uri,
-        headers: &'a HeaderMap,
-    ) -> Evaluation<'a> {
-        let mut facts = Facts::default();
-        let decision = self.decide(method, uri, headers, &mut facts);
-        Evaluation { decision, facts }
-    }
-
-    fn decide<'a>(
+    pub(crate) fn decide<'a>(
         &self,
         method: &Method,
         uri: &Uri,
