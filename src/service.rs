@@ -79,7 +79,7 @@ where
         let mut facts = Facts::default();
         let decision = policy.decide(req.method(), req.uri(), req.headers(), &mut facts);
         #[cfg(feature = "tracing")]
-        if facts.multiple_origins || !decision.is_allowed() {
+        if (facts.multiple_origins || !decision.is_allowed()) && crate::diagnostics::listening() {
             crate::diagnostics::report(
                 policy.unknown_origin_level,
                 req.method(),

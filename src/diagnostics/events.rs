@@ -7,9 +7,18 @@
 use super::rate_limit::Runtime;
 use crate::protocol::{Decision, Facts, Rejection, Shown};
 
+/// Whether any subscriber records events at all: one relaxed atomic load
+/// (`tracing`'s global maximum level, `OFF` without a subscriber), so that
+/// a refusal costs nothing more when nobody listens.
+#[inline]
+pub(crate) fn listening() -> bool {
+    tracing::level_enabled!(tracing::Level::ERROR)
+}
+
 /// Emits the event for a refused (or malformed) request, unless its
 /// reason's rate limit holds it back; the first event admitted after some
 /// were held back carries their number in `suppressed`.
+#[inline(never)]
 pub(crate) fn report(
     unknown_origin_level: tracing::Level,
     method: &http::Method,

@@ -154,16 +154,7 @@ impl Pass {
             Extra::None => (None, false),
             Extra::Expose(v) => (Some(v), false),
             Extra::Reason(v) => (Some(v), true),
-            Extra::Preflight { .. } | Extra::Hint { .. } => {
-                return Pass {
-                    allow_origin: None,
-                    value: None,
-                    reason: false,
-                    credentials: false,
-                    private_network: false,
-                    vary,
-                }
-            }
+            other => return Pass::closed(vary, other),
         };
         Pass {
             allow_origin,
@@ -171,6 +162,19 @@ impl Pass {
             reason,
             credentials: allow_credentials,
             private_network: allow_private_network,
+            vary,
+        }
+    }
+
+    /// A pass that grants nothing: only its `Vary`.
+    #[cold]
+    fn closed(vary: Vary, _preflight_values: Extra) -> Pass {
+        Pass {
+            allow_origin: None,
+            value: None,
+            reason: false,
+            credentials: false,
+            private_network: false,
             vary,
         }
     }
@@ -235,7 +239,11 @@ pub(crate) fn apply(pass: &mut Pass, headers: &mut HeaderMap) {
             let _ = headers.try_insert(REASON_HEADER, v);
         }
     }
-    ok &= merge_vary(headers, pass.vary.names(), seen.vary);
+    ok &= match (pass.vary, seen.vary) {
+        // The common case: nothing to merge with, one constant to add.
+        (Vary::Origin, false) => headers.try_append(VARY, VARY_ORIGIN).is_ok(),
+        (vary, existing) => merge_vary(headers, vary.names(), existing),
+    };
     if !ok {
         // Fail closed: a partial grant (an origin without its `Vary`, say)
         // is no grant.

@@ -176,6 +176,7 @@ impl Policy {
     /// every origin needs no `Vary`); an exact-origin policy adds
     /// `Vary: origin`, since its answer to the same URL with an `Origin`
     /// differs ([Fetch, "CORS protocol and HTTP caches"](https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)).
+    #[inline]
     fn not_cors(&self) -> Decision {
         let (allow_origin, extra, vary) = match self.origins {
             AllowedOrigins::Any => (Some(ANY), self.expose(), Vary::None),
@@ -196,6 +197,7 @@ impl Policy {
 
     /// An actual request from an allowed origin: the inner service answers,
     /// the layer adds the [CORS response headers](https://fetch.spec.whatwg.org/#http-responses).
+    #[inline]
     fn actual_allowed(&self, allow_origin: HeaderValue) -> Decision {
         let vary = match self.origins {
             AllowedOrigins::Any => Vary::None,
@@ -240,6 +242,7 @@ impl Policy {
     /// *read*), whose response then carries none. `Vary: origin` on every
     /// refusal but a preflight's (which varies on more): the answer depends
     /// on the `Origin`.
+    #[inline]
     fn refused(&self, kind: RequestKind, rejection: Rejection, facts: &Facts<'_>) -> Decision {
         let (status, vary) = match kind {
             RequestKind::Preflight => (Some(StatusCode::FORBIDDEN), self.preflight_vary()),
