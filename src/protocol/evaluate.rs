@@ -317,7 +317,9 @@ fn forgery<'a>(
     allowed: bool,
     facts: &mut Facts<'a>,
 ) -> Option<Rejection> {
-    if !CsrfGuard::judges(method, headers) || guard.exempts(uri.path()) || allowed {
+    // Steps 1-3 all pass the request: the cheapest test (an allowed origin,
+    // known already) first.
+    if allowed || !CsrfGuard::judges(method, headers) || guard.exempts(uri.path()) {
         return None;
     }
     match single(headers, SEC_FETCH_SITE) {
