@@ -13,7 +13,7 @@ use tower_service::Service;
 
 use crate::cell::PolicyCell;
 use crate::diagnostics::{CookieAudit, Runtime};
-use crate::protocol::{self, Decision, Policy};
+use crate::protocol::{self, Decision, Facts, Pass, Policy};
 
 /// Middleware that applies a CORS policy to an inner service.
 ///
@@ -76,27 +76,31 @@ where
                 &guard
             }
         };
-        let eval = policy.evaluate_detailed(req.method(), req.uri(), req.headers());
+        let mut facts = Facts::default();
+        let decision = policy.decide(req.method(), req.uri(), req.headers(), &mut facts);
         #[cfg(feature = "tracing")]
-        if eval.facts.multiple_origins || !eval.decision.is_allowed() {
+        if (facts.multiple_origins || !decision.is_allowed()) && crate::diagnostics::listening() {
             crate::diagnostics::report(
                 policy.unknown_origin_level,
                 req.method(),
-                &eval,
+                &decision,
+                &facts,
                 &self.runtime,
             );
         }
-        let decision = eval.decision;
         if let Some(status) = decision.status() {
             return ResponseFuture {
                 kind: Kind::Answer { status, decision },
             };
         }
         let audit = CookieAudit::arm(&decision, &req, &self.runtime);
+        // The inner service answers: only the values `apply` writes go
+        // into the future, not the whole decision.
+        let pass = Pass::new(decision);
         ResponseFuture {
             kind: Kind::Inner {
                 future: self.inner.call(req),
-                decision,
+                pass,
                 audit,
             },
         }
@@ -123,7 +127,7 @@ pin_project! {
             future: F,
             // Applied once, when the inner response arrives: its values
             // move into the response instead of being cloned.
-            decision: Decision,
+            pass: Pass,
             audit: Option<CookieAudit>,
         },
     }
@@ -151,7 +155,7 @@ where
             }
             KindProj::Inner {
                 future,
-                decision,
+                pass,
                 audit,
             } => {
                 let mut response = match future.poll(cx) {
@@ -159,9 +163,9 @@ where
                     other => return other,
                 };
                 if let Some(audit) = audit.take() {
-                    audit.run(decision, response.headers());
+                    audit.run(pass, response.headers());
                 }
-                protocol::apply(decision, response.headers_mut());
+                protocol::apply(pass, response.headers_mut());
                 Poll::Ready(Ok(response))
             }
         }

@@ -5,15 +5,25 @@
 //! header *name* and a reason code, each escaped and cut at 256 bytes.
 
 use super::rate_limit::Runtime;
-use crate::protocol::{Evaluation, Rejection, Shown};
+use crate::protocol::{Decision, Facts, Rejection, Shown};
+
+/// Whether any subscriber records events at all: one relaxed atomic load
+/// (`tracing`'s global maximum level, `OFF` without a subscriber), so that
+/// a refusal costs nothing more when nobody listens.
+#[inline]
+pub(crate) fn listening() -> bool {
+    tracing::level_enabled!(tracing::Level::ERROR)
+}
 
 /// Emits the event for a refused (or malformed) request, unless its
 /// reason's rate limit holds it back; the first event admitted after some
 /// were held back carries their number in `suppressed`.
+#[inline(never)]
 pub(crate) fn report(
     unknown_origin_level: tracing::Level,
     method: &http::Method,
-    eval: &Evaluation<'_>,
+    decision: &Decision,
+    facts: &Facts<'_>,
     runtime: &Runtime,
 ) {
     use tracing::Level;
@@ -42,7 +52,7 @@ pub(crate) fn report(
     }
 
     let method = Shown(method.as_str().as_bytes());
-    if eval.facts.multiple_origins && eval.decision.is_allowed() {
+    if facts.multiple_origins && decision.is_allowed() {
         if !enabled(Level::WARN) {
             return;
         }
@@ -58,10 +68,10 @@ pub(crate) fn report(
         );
         return;
     }
-    let Some(rejection) = eval.decision.rejection() else {
+    let Some(rejection) = decision.rejection() else {
         return;
     };
-    let preflight = eval.decision.is_preflight();
+    let preflight = decision.is_preflight();
     let level = match rejection {
         Rejection::OriginNotAllowed => unknown_origin_level,
         Rejection::MethodNotAllowed | Rejection::HeaderNotAllowed => Level::INFO,
@@ -78,13 +88,9 @@ pub(crate) fn report(
     let Some(suppressed) = runtime.refusals(rejection).admit() else {
         return;
     };
-    let origin = Shown(eval.facts.origin.map_or(&[][..], |o| o.as_bytes()));
-    let requested_method = Shown(
-        eval.facts
-            .requested_method
-            .map_or(&[][..], |m| m.as_bytes()),
-    );
-    let header = Shown(eval.facts.offending_header.unwrap_or_default());
+    let origin = Shown(facts.origin.map_or(&[][..], |o| o.as_bytes()));
+    let requested_method = Shown(facts.requested_method.map_or(&[][..], |m| m.as_bytes()));
+    let header = Shown(facts.offending_header.unwrap_or_default());
     event_at!(
         level,
         reason = rejection.code(),

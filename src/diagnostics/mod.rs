@@ -15,5 +15,5 @@ mod rate_limit;
 
 pub(crate) use cookies::CookieAudit;
 #[cfg(feature = "tracing")]
-pub(crate) use events::report;
+pub(crate) use events::{listening, report};
 pub(crate) use rate_limit::Runtime;

@@ -18,12 +18,25 @@ pub(crate) fn fold(mut h: u64, bytes: &[u8]) -> u64 {
         word.copy_from_slice(chunk);
         h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
     }
+    // The last 0 to 7 bytes, little-endian, as copying them into a zeroed
+    // word would give, without a call to `memcpy` for a variable length:
+    // the last eight bytes, shifted, when there are eight.
     let rest = chunks.remainder();
-    let mut word = [0u8; 8];
-    word[..rest.len()].copy_from_slice(rest);
+    let word = match (rest.len(), bytes.len().checked_sub(8)) {
+        (0, _) => 0,
+        (n, Some(start)) => {
+            let mut last = [0u8; 8];
+            last.copy_from_slice(&bytes[start..]);
+            u64::from_le_bytes(last) >> (8 * (8 - n))
+        }
+        (_, None) => rest
+            .iter()
+            .enumerate()
+            .fold(0, |w, (i, &b)| w | u64::from(b) << (8 * i)),
+    };
     // The length keeps `ab` + `c` apart from `a` + `bc` when pieces are folded
     // one after the other.
-    let tail = u64::from_le_bytes(word) ^ ((bytes.len() as u64) << 56);
+    let tail = word ^ ((bytes.len() as u64) << 56);
     (h.rotate_left(5) ^ tail).wrapping_mul(SEED)
 }
 
@@ -46,6 +59,23 @@ pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tail_is_read_little_endian() {
+        // Seven tail bytes: the same word as a zero-padded little-endian read.
+        let bytes = b"abcdefgh1234567";
+        let mut word = [0u8; 8];
+        word[..7].copy_from_slice(&bytes[8..]);
+        let h = (0u64.rotate_left(5) ^ u64::from_le_bytes(*b"abcdefgh")).wrapping_mul(SEED);
+        let tail = u64::from_le_bytes(word) ^ (15u64 << 56);
+        assert_eq!(fold(0, bytes), (h.rotate_left(5) ^ tail).wrapping_mul(SEED));
+        // Shorter than a word: the bytes alone.
+        let tail = u64::from_le_bytes(*b"abc\0\0\0\0\0") ^ (3u64 << 56);
+        assert_eq!(
+            fold(0, b"abc"),
+            (0u64.rotate_left(5) ^ tail).wrapping_mul(SEED)
+        );
+    }
 
     #[test]
     fn pieces_do_not_run_together() {

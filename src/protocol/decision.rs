@@ -77,6 +77,19 @@ pub(crate) enum Vary {
     PreflightPrivateNetwork,
 }
 
+impl Vary {
+    /// The names the layer merges into `Vary`, one value each.
+    #[inline]
+    pub(crate) fn names(self) -> &'static [HeaderValue] {
+        match self {
+            Vary::None => &[],
+            Vary::Origin => &VARY_NAMES[..1],
+            Vary::Preflight => &VARY_NAMES[..3],
+            Vary::PreflightPrivateNetwork => &VARY_NAMES,
+        }
+    }
+}
+
 /// What the layer does with a request, and why: the complete answer,
 /// computed before any response exists.
 ///
@@ -333,17 +346,6 @@ impl Decision {
             Vary::Origin => Some(&VARY_ORIGIN),
             Vary::Preflight => Some(&VARY_PREFLIGHT),
             Vary::PreflightPrivateNetwork => Some(&VARY_PREFLIGHT_PRIVATE_NETWORK),
-        }
-    }
-
-    /// The names the layer merges into `Vary`, one value each.
-    #[inline]
-    pub(crate) fn vary_names(&self) -> &'static [HeaderValue] {
-        match self.vary {
-            Vary::None => &[],
-            Vary::Origin => &VARY_NAMES[..1],
-            Vary::Preflight => &VARY_NAMES[..3],
-            Vary::PreflightPrivateNetwork => &VARY_NAMES,
         }
     }
 

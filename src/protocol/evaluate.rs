@@ -36,15 +36,6 @@ enum Single<'a> {
     Many,
 }
 
-/// A decision with the facts it was made from.
-#[derive(Debug)]
-pub(crate) struct Evaluation<'a> {
-    pub(crate) decision: Decision,
-    /// For the events (`tracing` feature).
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-    pub(crate) facts: Facts<'a>,
-}
-
 const ANY: HeaderValue = HeaderValue::from_static("*");
 
 impl Policy {
@@ -54,23 +45,14 @@ impl Policy {
     /// outside debug mode (a multi-line `Access-Control-Request-Headers`
     /// that is allowed is joined into one value, the only exception).
     pub(crate) fn evaluate(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Decision {
-        self.evaluate_detailed(method, uri, headers).decision
+        self.decide(method, uri, headers, &mut Facts::default())
     }
 
-    /// [`evaluate`](Self::evaluate), with the facts of the request.
+    /// [`evaluate`](Self::evaluate), noting in `facts` what it saw in the
+    /// request (for the events). The service calls it with facts of its
+    /// own, so that the decision is not moved out of a wrapper.
     #[inline]
-    pub(crate) fn evaluate_detailed<'a>(
-        &self,
-        method: &Method,
-        uri: &Uri,
-        headers: &'a HeaderMap,
-    ) -> Evaluation<'a> {
-        let mut facts = Facts::default();
-        let decision = self.decide(method, uri, headers, &mut facts);
-        Evaluation { decision, facts }
-    }
-
-    fn decide<'a>(
+    pub(crate) fn decide<'a>(
         &self,
         method: &Method,
         uri: &Uri,
@@ -194,6 +176,7 @@ impl Policy {
     /// every origin needs no `Vary`); an exact-origin policy adds
     /// `Vary: origin`, since its answer to the same URL with an `Origin`
     /// differs ([Fetch, "CORS protocol and HTTP caches"](https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)).
+    #[inline]
     fn not_cors(&self) -> Decision {
         let (allow_origin, extra, vary) = match self.origins {
             AllowedOrigins::Any => (Some(ANY), self.expose(), Vary::None),
@@ -214,6 +197,7 @@ impl Policy {
 
     /// An actual request from an allowed origin: the inner service answers,
     /// the layer adds the [CORS response headers](https://fetch.spec.whatwg.org/#http-responses).
+    #[inline]
     fn actual_allowed(&self, allow_origin: HeaderValue) -> Decision {
         let vary = match self.origins {
             AllowedOrigins::Any => Vary::None,
@@ -258,6 +242,7 @@ impl Policy {
     /// *read*), whose response then carries none. `Vary: origin` on every
     /// refusal but a preflight's (which varies on more): the answer depends
     /// on the `Origin`.
+    #[inline]
     fn refused(&self, kind: RequestKind, rejection: Rejection, facts: &Facts<'_>) -> Decision {
         let (status, vary) = match kind {
             RequestKind::Preflight => (Some(StatusCode::FORBIDDEN), self.preflight_vary()),
@@ -332,7 +317,9 @@ fn forgery<'a>(
     allowed: bool,
     facts: &mut Facts<'a>,
 ) -> Option<Rejection> {
-    if !CsrfGuard::judges(method, headers) || guard.exempts(uri.path()) || allowed {
+    // Steps 1-3 all pass the request: the cheapest test (an allowed origin,
+    // known already) first.
+    if allowed || !CsrfGuard::judges(method, headers) || guard.exempts(uri.path()) {
         return None;
     }
     match single(headers, SEC_FETCH_SITE) {

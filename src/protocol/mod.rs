@@ -45,11 +45,10 @@ mod rejection;
 mod request_headers;
 
 pub(crate) use allowlists::{AllowedHeaders, AllowedMethods};
-pub(crate) use apply::{apply, respond};
+pub(crate) use apply::{apply, respond, Pass};
 pub(crate) use csrf::CsrfGuard;
 pub(crate) use debug::Shown;
 pub use decision::{Decision, RequestKind};
-#[cfg(feature = "tracing")]
-pub(crate) use evaluate::Evaluation;
+pub(crate) use facts::Facts;
 pub(crate) use policy::{AllowedOrigins, Policy};
 pub use rejection::Rejection;
