@@ -310,6 +310,38 @@ fn the_rules_in_order() {
             ],
             Some(CsrfOriginMismatch),
         ),
+        // RFC 9110 §4.2.3: the scheme's default port, written out, is the
+        // same host and port; another scheme's default port is not.
+        (
+            "POST",
+            "/t",
+            &[
+                ("origin", "https://api.example.com"),
+                ("host", "api.example.com:443"),
+            ],
+            None,
+        ),
+        (
+            "POST",
+            "/t",
+            &[
+                ("origin", "http://api.example.com"),
+                ("host", "api.example.com:443"),
+            ],
+            Some(CsrfOriginMismatch),
+        ),
+        (
+            "POST",
+            "/t",
+            &[("origin", "http://[::1]:8080"), ("host", "[::1]:8080")],
+            None,
+        ),
+        (
+            "POST",
+            "/t",
+            &[("origin", "http://[::1]:8080"), ("host", "[::1]:8081")],
+            Some(CsrfOriginMismatch),
+        ),
         (
             "POST",
             "/t",
