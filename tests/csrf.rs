@@ -583,6 +583,31 @@ fn build_refuses_bad_guards() {
                 .csrf_exempt_paths(["/webhooks/"]),
             |p| matches!(p, ConfigProblem::CsrfExemptPathsWithoutProtection { first } if first == "/webhooks/"),
         ),
+        // A request's path is ASCII with the other bytes percent-encoded
+        // (upper-case hex, as browsers write them): an unencoded path could
+        // never match, so it is refused with its encoded form.
+        (
+            guarded().csrf_exempt_paths(["/café/"]),
+            |p| matches!(p, ConfigProblem::InvalidCsrfExemptPath { value, suggestion: Some(s) } if value == "/café/" && s == "/caf%C3%A9/"),
+        ),
+        (
+            guarded().csrf_exempt_paths(["/a<b>"]),
+            |p| matches!(p, ConfigProblem::InvalidCsrfExemptPath { suggestion: Some(s), .. } if s == "/a%3Cb%3E"),
+        ),
+        (
+            guarded().csrf_exempt_paths(["/a\\b"]),
+            |p| matches!(p, ConfigProblem::InvalidCsrfExemptPath { suggestion: Some(s), .. } if s == "/a/b"),
+        ),
+        // A route parameter is not a path.
+        (guarded().csrf_exempt_paths(["/users/{id}/cb"]), |p| {
+            matches!(
+                p,
+                ConfigProblem::InvalidCsrfExemptPath {
+                    suggestion: None,
+                    ..
+                }
+            )
+        }),
         // `/` is a prefix of every path: the guard would refuse nothing.
         (guarded().csrf_exempt_paths(["/webhooks/", "/"]), |p| {
             matches!(p, ConfigProblem::CsrfExemptEverything)
