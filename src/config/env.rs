@@ -38,6 +38,14 @@ impl CorsBuilder {
     ///   whitespace ignored; anything else (`yes`, `on`, empty) is an error.
     /// - `CORS_MAX_AGE`: digits only (`600`), at most 86 400.
     /// - A value that is not UTF-8 is an error.
+    /// - A variable under the prefix that is not read but is within two
+    ///   edits of a name that is, any case (`CORS_ALLOWED_ORIGIN`,
+    ///   `CORS_MAXAGE`, `cors_debug`), is an error
+    ///   ([`EnvVarDefect::UnknownName`](crate::EnvVarDefect::UnknownName)):
+    ///   ignored, it would leave a setting its operator made unapplied.
+    ///   Names far from every setting (another tool's `CORS_*` variable)
+    ///   are left alone. [`from_lookup`](Self::from_lookup) cannot list
+    ///   variables, so it does not check this.
     ///
     /// Every entry is validated here as [`build`](Self::build) would, so
     /// each problem names its variable ([`ConfigProblem::Located`] or
