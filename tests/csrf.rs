@@ -310,6 +310,38 @@ fn the_rules_in_order() {
             ],
             Some(CsrfOriginMismatch),
         ),
+        // RFC 9110 §4.2.3: the scheme's default port, written out, is the
+        // same host and port; another scheme's default port is not.
+        (
+            "POST",
+            "/t",
+            &[
+                ("origin", "https://api.example.com"),
+                ("host", "api.example.com:443"),
+            ],
+            None,
+        ),
+        (
+            "POST",
+            "/t",
+            &[
+                ("origin", "http://api.example.com"),
+                ("host", "api.example.com:443"),
+            ],
+            Some(CsrfOriginMismatch),
+        ),
+        (
+            "POST",
+            "/t",
+            &[("origin", "http://[::1]:8080"), ("host", "[::1]:8080")],
+            None,
+        ),
+        (
+            "POST",
+            "/t",
+            &[("origin", "http://[::1]:8080"), ("host", "[::1]:8081")],
+            Some(CsrfOriginMismatch),
+        ),
         (
             "POST",
             "/t",
@@ -551,6 +583,31 @@ fn build_refuses_bad_guards() {
                 .csrf_exempt_paths(["/webhooks/"]),
             |p| matches!(p, ConfigProblem::CsrfExemptPathsWithoutProtection { first } if first == "/webhooks/"),
         ),
+        // A request's path is ASCII with the other bytes percent-encoded
+        // (upper-case hex, as browsers write them): an unencoded path could
+        // never match, so it is refused with its encoded form.
+        (
+            guarded().csrf_exempt_paths(["/café/"]),
+            |p| matches!(p, ConfigProblem::InvalidCsrfExemptPath { value, suggestion: Some(s) } if value == "/café/" && s == "/caf%C3%A9/"),
+        ),
+        (
+            guarded().csrf_exempt_paths(["/a<b>"]),
+            |p| matches!(p, ConfigProblem::InvalidCsrfExemptPath { suggestion: Some(s), .. } if s == "/a%3Cb%3E"),
+        ),
+        (
+            guarded().csrf_exempt_paths(["/a\\b"]),
+            |p| matches!(p, ConfigProblem::InvalidCsrfExemptPath { suggestion: Some(s), .. } if s == "/a/b"),
+        ),
+        // A route parameter is not a path.
+        (guarded().csrf_exempt_paths(["/users/{id}/cb"]), |p| {
+            matches!(
+                p,
+                ConfigProblem::InvalidCsrfExemptPath {
+                    suggestion: None,
+                    ..
+                }
+            )
+        }),
         // `/` is a prefix of every path: the guard would refuse nothing.
         (guarded().csrf_exempt_paths(["/webhooks/", "/"]), |p| {
             matches!(p, ConfigProblem::CsrfExemptEverything)

@@ -260,6 +260,16 @@ fn from_env_reads_the_process_environment() {
     assert!(err
         .to_string()
         .contains("STRICT_CORS_TEST_ALLOW_CREDENTIALS"));
+    std::env::set_var("STRICT_CORS_TEST_ALLOW_CREDENTIALS", "true");
+    // A misspelt name is refused, not ignored.
+    std::env::set_var("STRICT_CORS_TEST_MAXAGE", "600");
+    let err = CorsBuilder::from_env_with_prefix("STRICT_CORS_TEST_").unwrap_err();
+    assert!(matches!(
+        err.problems(),
+        [ConfigProblem::InvalidEnvVar { var, reason: EnvVarDefect::UnknownName, .. }]
+            if var == "STRICT_CORS_TEST_MAXAGE"
+    ));
+    std::env::remove_var("STRICT_CORS_TEST_MAXAGE");
     std::env::remove_var("STRICT_CORS_TEST_ALLOWED_ORIGINS");
     std::env::remove_var("STRICT_CORS_TEST_ALLOW_CREDENTIALS");
 }

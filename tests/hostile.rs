@@ -247,3 +247,126 @@ fn huge_origin_and_method() {
         assert_eq!(status(&layer, req), StatusCode::FORBIDDEN);
     }
 }
+
+/// DESIGN §3's classification under duplicated and odd request headers:
+/// two `Origin` lines are not CORS (no grant), a repeated
+/// `Access-Control-Request-Method` is a refused preflight, an `OPTIONS`
+/// without one is an actual request, and `HEAD` gets `GET`'s headers.
+#[test]
+fn duplicated_and_odd_request_headers_grant_nothing_extra() {
+    let layer = &layers()[0];
+    let acao = |res: &http::Response<()>| {
+        res.headers()
+            .get_all("access-control-allow-origin")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let access_control = |res: &http::Response<()>| {
+        res.headers()
+            .keys()
+            .filter(|n| n.as_str().starts_with("access-control-"))
+            .count()
+    };
+
+    // Two `Origin` lines (even both allowed) on a would-be preflight: not
+    // CORS, so the inner service answers and nothing is granted.
+    let mut s = Server::new(layer, App::ok());
+    let mut req = preflight(&[]);
+    req.headers_mut()
+        .append(ORIGIN, HeaderValue::from_static(APP));
+    let res = s.send(req);
+    assert_eq!(s.app_calls(), 1);
+    assert_eq!(access_control(&res), 0);
+    assert_eq!(res.headers().get("vary").unwrap(), "origin");
+
+    // `Access-Control-Request-Method` twice: a preflight, refused.
+    let mut s = Server::new(layer, App::ok());
+    let mut req = preflight(&[]);
+    req.headers_mut().append(
+        ACCESS_CONTROL_REQUEST_METHOD,
+        HeaderValue::from_static("PUT"),
+    );
+    let res = s.send(req);
+    assert_eq!(s.app_calls(), 0);
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(access_control(&res), 0);
+    assert_eq!(
+        layer
+            .evaluate_request(&{
+                let mut r = preflight(&[]);
+                r.headers_mut().append(
+                    ACCESS_CONTROL_REQUEST_METHOD,
+                    HeaderValue::from_static("PUT"),
+                );
+                r
+            })
+            .kind(),
+        RequestKind::Preflight
+    );
+
+    // `OPTIONS` with `Origin` and no request method: an actual request.
+    let mut s = Server::new(layer, App::ok());
+    let req = Request::options("/").header(ORIGIN, APP).body(()).unwrap();
+    let res = s.send(req);
+    assert_eq!(s.app_calls(), 1);
+    assert_eq!(acao(&res), [APP]);
+
+    // `HEAD` gets exactly `GET`'s CORS headers.
+    let get = Server::new(layer, App::with_headers())
+        .send(Request::get("/").header(ORIGIN, APP).body(()).unwrap());
+    let head = Server::new(layer, App::with_headers())
+        .send(Request::head("/").header(ORIGIN, APP).body(()).unwrap());
+    assert_eq!(get.headers(), head.headers());
+    assert_eq!(acao(&head), [APP]);
+}
+
+/// With `allow_private_network(true)`, every preflight's `Vary` names
+/// `access-control-request-private-network`, refused ones too (a cache must
+/// not serve a refusal to the request that would be allowed).
+#[test]
+fn private_network_preflights_vary_on_the_request_header() {
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_methods(["PUT"])
+        .allow_private_network(true)
+        .build()
+        .unwrap();
+    for (origin, pna, want) in [
+        (APP, true, StatusCode::NO_CONTENT),
+        (APP, false, StatusCode::NO_CONTENT),
+        ("https://evil.example.net", true, StatusCode::FORBIDDEN),
+    ] {
+        let mut req = Request::options("/")
+            .header(ORIGIN, origin)
+            .header(ACCESS_CONTROL_REQUEST_METHOD, "PUT")
+            .body(())
+            .unwrap();
+        if pna {
+            req.headers_mut().insert(
+                "access-control-request-private-network",
+                HeaderValue::from_static("true"),
+            );
+        }
+        let res = Server::new(&layer, App::ok()).send(req);
+        assert_eq!(res.status(), want, "{origin} {pna}");
+        let vary: Vec<String> = res
+            .headers()
+            .get_all("vary")
+            .iter()
+            .flat_map(|v| {
+                v.to_str()
+                    .unwrap()
+                    .split(',')
+                    .map(|s| s.trim().to_ascii_lowercase())
+            })
+            .collect();
+        assert!(
+            vary.iter()
+                .any(|v| v == "access-control-request-private-network"),
+            "{origin} {pna}: {vary:?}"
+        );
+        let granted = res.headers().get("access-control-allow-private-network");
+        assert_eq!(granted.is_some(), pna && want == StatusCode::NO_CONTENT);
+    }
+}

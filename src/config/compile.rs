@@ -371,21 +371,51 @@ fn check_exempt_path(p: &str, problems: &mut Vec<ConfigProblem>) {
         problems.push(ConfigProblem::CsrfExemptEverything);
         return;
     }
-    if p.starts_with('/') && !p.contains(bad) {
+    if p.starts_with('/') && !p.contains(bad) && p.bytes().all(is_uri_path_byte) {
         return;
     }
     // `webhooks/` → `/webhooks/`; `/webhooks/*` → `/webhooks/`;
-    // `/cb?x=1` → `/cb`; ` /cb ` → `/cb`.
+    // `/cb?x=1` → `/cb`; ` /cb ` → `/cb`; `/café` → `/caf%C3%A9`.
     let cut = p.trim().split(['?', '#', '*']).next().unwrap_or("");
     let fixed = match cut.starts_with('/') {
-        true => cut.to_owned(),
-        false => format!("/{cut}"),
+        true => percent_encode_path(cut),
+        false => percent_encode_path(&format!("/{cut}")),
     };
-    let suggestion = (fixed.len() > 1 && !fixed.contains(bad)).then_some(fixed);
+    let suggestion =
+        (fixed.len() > 1 && !fixed.contains(bad) && fixed.bytes().all(is_uri_path_byte))
+            .then_some(fixed);
     problems.push(ConfigProblem::InvalidCsrfExemptPath {
         value: p.to_owned(),
         suggestion,
     });
+}
+
+/// Whether a browser sends this byte unencoded in a request's path: the
+/// complement of the [URL standard's path percent-encode set](https://url.spec.whatwg.org/#path-percent-encode-set)
+/// (no space, control, `"`, `<`, `>`, `` ` ``, `{`, `}`, non-ASCII byte),
+/// without `\`, which the URL parser turns into `/` in http(s) URLs. An
+/// exempt path holding another byte could never match a browser's request.
+fn is_uri_path_byte(b: u8) -> bool {
+    matches!(b, 0x21 | 0x24..=0x3B | 0x3D | 0x40..=0x5B | 0x5D..=0x5F | 0x61..=0x7A | 0x7C | 0x7E)
+}
+
+/// `path` as a browser would send it: `\` as `/`, `{`…`}` left alone (a
+/// route parameter is no path: no suggestion), every other byte outside
+/// [`is_uri_path_byte`] percent-encoded in upper-case hex (`/café` →
+/// `/caf%C3%A9`).
+fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'\\' => out.push('/'),
+            b'{' | b'}' => out.push(char::from(b)),
+            _ if is_uri_path_byte(b) || b.is_ascii_whitespace() || b.is_ascii_control() => {
+                out.push(char::from(b));
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// Validates one configured method; `true` when it is usable.

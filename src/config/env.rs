@@ -38,6 +38,14 @@ impl CorsBuilder {
     ///   whitespace ignored; anything else (`yes`, `on`, empty) is an error.
     /// - `CORS_MAX_AGE`: digits only (`600`), at most 86 400.
     /// - A value that is not UTF-8 is an error.
+    /// - A variable under the prefix that is not read but is within two
+    ///   edits of a name that is, any case (`CORS_ALLOWED_ORIGIN`,
+    ///   `CORS_MAXAGE`, `cors_debug`), is an error
+    ///   ([`EnvVarDefect::UnknownName`](crate::EnvVarDefect::UnknownName)):
+    ///   ignored, it would leave a setting its operator made unapplied.
+    ///   Names far from every setting (another tool's `CORS_*` variable)
+    ///   are left alone. [`from_lookup`](Self::from_lookup) cannot list
+    ///   variables, so it does not check this.
     ///
     /// Every entry is validated here as [`build`](Self::build) would, so
     /// each problem names its variable ([`ConfigProblem::Located`] or
@@ -70,7 +78,8 @@ impl CorsBuilder {
     ///
     /// As for [`from_env`](Self::from_env).
     pub fn from_env_with_prefix(prefix: &str) -> Result<Self, ConfigError> {
-        from_source(prefix, |name| {
+        let misspelt = misspelt(prefix, std::env::vars_os());
+        from_source(prefix, misspelt, |name| {
             std::env::var_os(name).map(OsString::into_string)
         })
     }
@@ -107,17 +116,20 @@ impl CorsBuilder {
     where
         F: FnMut(&str) -> Option<String>,
     {
-        from_source(prefix, |name| lookup(name).map(Ok))
+        from_source(prefix, Vec::new(), |name| lookup(name).map(Ok))
     }
 }
 
 /// Reads every variable through `lookup` (`Err` for a non-UTF-8 value),
 /// collecting every problem.
-fn from_source<F>(prefix: &str, mut lookup: F) -> Result<CorsBuilder, ConfigError>
+fn from_source<F>(
+    prefix: &str,
+    mut problems: Vec<ConfigProblem>,
+    mut lookup: F,
+) -> Result<CorsBuilder, ConfigError>
 where
     F: FnMut(&str) -> Option<Result<String, OsString>>,
 {
-    let mut problems = Vec::new();
     let mut builder = CorsBuilder::new();
     let mut read = |suffix: &str, problems: &mut Vec<ConfigProblem>| {
         let var = format!("{prefix}{suffix}");
@@ -234,6 +246,76 @@ fn read_diagnostics(
     builder
 }
 
+/// Every name read after the prefix (`UNKNOWN_ORIGIN_LEVEL` in every build,
+/// so that one environment serves builds with and without `tracing`).
+const NAMES: [&str; 13] = [
+    "ALLOWED_ORIGINS",
+    "ALLOWED_ORIGIN_PATTERNS",
+    "ALLOW_CREDENTIALS",
+    "ALLOWED_METHODS",
+    "ALLOWED_HEADERS",
+    "EXPOSED_HEADERS",
+    "MAX_AGE",
+    "ALLOW_INSECURE_ORIGINS",
+    "ALLOW_PRIVATE_NETWORK",
+    "DEBUG",
+    "UNKNOWN_ORIGIN_LEVEL",
+    "CSRF_PROTECTION",
+    "CSRF_EXEMPT_PATHS",
+];
+
+/// The variables of `env` that look like a misspelling of one this reads
+/// (`CORS_ALLOWED_ORIGIN`, `cors_max_age`, `CORS_MAXAGE`): within two edits
+/// of a name, ignoring case, without being it. Such a variable would
+/// otherwise be silently ignored (a layer without the credentials, or the
+/// origins, its operator set). Names far from every setting (another tool's
+/// `CORS_*` variable) are left alone.
+fn misspelt(
+    prefix: &str,
+    env: impl IntoIterator<Item = (OsString, OsString)>,
+) -> Vec<ConfigProblem> {
+    let upper_prefix = prefix.to_ascii_uppercase();
+    let mut found = Vec::new();
+    for (name, value) in env {
+        let name = name.to_string_lossy();
+        let upper = name.to_ascii_uppercase();
+        let Some(suffix) = upper.strip_prefix(&upper_prefix) else {
+            continue;
+        };
+        if name.starts_with(prefix) && NAMES.contains(&&name[prefix.len()..]) {
+            continue;
+        }
+        if NAMES
+            .iter()
+            .any(|known| edits(suffix.as_bytes(), known.as_bytes()) <= 2)
+        {
+            found.push(invalid(
+                name.into_owned(),
+                value.to_string_lossy().into_owned(),
+                EnvVarDefect::UnknownName,
+            ));
+        }
+    }
+    found
+}
+
+/// The Levenshtein distance between two short names.
+fn edits(a: &[u8], b: &[u8]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &x) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &y) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(x != y))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 fn invalid(var: String, value: String, reason: EnvVarDefect) -> ConfigProblem {
     ConfigProblem::InvalidEnvVar { var, value, reason }
 }
@@ -314,6 +396,46 @@ mod tests {
     }
 
     #[test]
+    fn misspelt_names_are_refused_not_ignored() {
+        let env = |pairs: &[(&str, &str)]| -> Vec<(OsString, OsString)> {
+            pairs.iter().map(|(k, v)| (k.into(), v.into())).collect()
+        };
+        let found = misspelt(
+            "CORS_",
+            env(&[
+                ("CORS_ALLOWED_ORIGIN", "https://app.example.com"),
+                ("CORS_ALLOW_CREDENTIAL", "true"),
+                ("CORS_MAXAGE", "600"),
+                ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+                ("CORS_UNRELATED_TOOL_SETTING", "x"),
+                ("PATH", "/bin"),
+                ("ADMIN_CORS_ALLOWED_ORIGIN", "x"),
+            ]),
+        );
+        let vars: Vec<&str> = found
+            .iter()
+            .map(|p| match p {
+                ConfigProblem::InvalidEnvVar { var, reason, .. } => {
+                    assert_eq!(*reason, EnvVarDefect::UnknownName);
+                    var.as_str()
+                }
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            vars,
+            [
+                "CORS_ALLOWED_ORIGIN",
+                "CORS_ALLOW_CREDENTIAL",
+                "CORS_MAXAGE"
+            ]
+        );
+        let shown = ConfigError::new(found).to_string();
+        assert!(shown.contains("ALLOWED_ORIGINS"), "{shown}");
+        assert!(misspelt("ADMIN_CORS_", env(&[("CORS_ALLOWED_ORIGIN", "x")])).is_empty());
+    }
+
+    #[test]
     fn non_utf8_values_name_the_variable() {
         #[cfg(unix)]
         let raw = {
@@ -322,7 +444,7 @@ mod tests {
         };
         #[cfg(not(unix))]
         let raw = OsString::from("x");
-        let err = from_source("CORS_", |name| {
+        let err = from_source("CORS_", Vec::new(), |name| {
             (name == "CORS_ALLOWED_ORIGINS").then(|| Err(raw.clone()))
         })
         .unwrap_err();

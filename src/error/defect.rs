@@ -138,6 +138,9 @@ pub enum EnvVarDefect {
     NotSeconds,
     /// Not a `tracing` level name (`trace`, `debug`, `info`, `warn`, `error`).
     NotLevel,
+    /// A name that is not read, but close to one that is (a misspelling
+    /// such as `CORS_ALLOWED_ORIGIN`), which would otherwise be ignored.
+    UnknownName,
 }
 
 impl EnvVarDefect {
@@ -153,6 +156,9 @@ impl EnvVarDefect {
             }
             EnvVarDefect::NotLevel => {
                 "is not a log level; use trace, debug, info, warn or error"
+            }
+            EnvVarDefect::UnknownName => {
+                "is not a variable strict-cors reads, and it would be ignored: check its spelling; after the prefix the names are ALLOWED_ORIGINS, ALLOWED_ORIGIN_PATTERNS, ALLOW_CREDENTIALS, ALLOWED_METHODS, ALLOWED_HEADERS, EXPOSED_HEADERS, MAX_AGE, ALLOW_INSECURE_ORIGINS, ALLOW_PRIVATE_NETWORK, DEBUG, UNKNOWN_ORIGIN_LEVEL, CSRF_PROTECTION, CSRF_EXEMPT_PATHS (upper case)"
             }
         }
     }

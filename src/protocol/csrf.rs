@@ -102,7 +102,10 @@ pub(crate) fn is_websocket_handshake(headers: &HeaderMap) -> bool {
 /// request target, which [RFC 9112 §3.2.2](https://www.rfc-editor.org/rfc/rfc9112#section-3.2.2)
 /// puts before `Host`), otherwise the single `Host` header. Compared
 /// ASCII-case-insensitively; the scheme is not compared (behind a TLS
-/// terminator the server cannot know it).
+/// terminator the server cannot know it), but it gives the default port:
+/// `Host: api.example.com:443` is the host of `https://api.example.com`
+/// ([RFC 9110 §4.2.3](https://www.rfc-editor.org/rfc/rfc9110#section-4.2.3)),
+/// not of `http://api.example.com`.
 #[inline]
 pub(crate) fn is_same_host(origin: &HeaderValue, uri: &Uri, headers: &HeaderMap) -> bool {
     let origin = origin.as_bytes();
@@ -127,7 +130,25 @@ pub(crate) fn is_same_host(origin: &HeaderValue, uri: &Uri, headers: &HeaderMap)
             }
         }
     };
-    !own.is_empty() && origin_host.eq_ignore_ascii_case(own)
+    if own.is_empty() {
+        return false;
+    }
+    if origin_host.eq_ignore_ascii_case(own) {
+        return true;
+    }
+    // RFC 9110 §4.2.3: `host:443` is `host` for https (`:80` for http).
+    // An `Origin` is serialised without its default port
+    // (https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin),
+    // so only the request's side is normalised.
+    let default_port: &[u8] = match &origin[..at] {
+        b"https" => b":443",
+        b"http" => b":80",
+        _ => return false,
+    };
+    match own.strip_suffix(default_port) {
+        Some(host) => !host.is_empty() && origin_host.eq_ignore_ascii_case(host),
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -207,5 +228,35 @@ mod tests {
             &uri,
             &headers(&[("host", "null")])
         ));
+    }
+
+    /// RFC 9110 §4.2.3: an authority with the scheme's default port is the
+    /// same as one without it; the Origin's scheme says which port that is.
+    #[test]
+    fn same_host_explicit_default_port_is_the_same_origin() {
+        let uri: Uri = "/x".parse().unwrap();
+        let https = HeaderValue::from_static("https://api.example.com");
+        let http = HeaderValue::from_static("http://api.example.com");
+        let host = |h: &'static str| headers(&[("host", h)]);
+        assert!(is_same_host(&https, &uri, &host("api.example.com:443")));
+        assert!(is_same_host(&http, &uri, &host("api.example.com:80")));
+        // Another scheme's default port is another origin.
+        assert!(!is_same_host(&http, &uri, &host("api.example.com:443")));
+        assert!(!is_same_host(&https, &uri, &host("api.example.com:80")));
+        assert!(!is_same_host(&https, &uri, &host(":443")));
+        // The URI authority (HTTP/2 `:authority`) the same way.
+        let abs: Uri = "https://api.example.com:443/x".parse().unwrap();
+        assert!(is_same_host(&https, &abs, &HeaderMap::new()));
+        // IPv6 literals keep their brackets on both sides.
+        let v6 = HeaderValue::from_static("http://[::1]:8080");
+        assert!(is_same_host(&v6, &uri, &host("[::1]:8080")));
+        assert!(!is_same_host(&v6, &uri, &host("[::1]:8081")));
+        assert!(!is_same_host(&v6, &uri, &host("[::2]:8080")));
+        let v6_default = HeaderValue::from_static("https://[::1]");
+        assert!(is_same_host(&v6_default, &uri, &host("[::1]:443")));
+        assert!(is_same_host(&v6_default, &uri, &host("[::1]")));
+        // An Origin is never serialised with its default port: not trusted.
+        let odd = HeaderValue::from_static("https://api.example.com:443");
+        assert!(!is_same_host(&odd, &uri, &host("api.example.com")));
     }
 }
