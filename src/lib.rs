@@ -96,8 +96,9 @@
 //! [Fetch, "CORS protocol and HTTP caches"](https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)).
 //! An `Err` from the inner service passes through unchanged.
 //!
-//! Each row is one shape of [`Decision`]: [`CorsLayer::evaluate`] returns it
-//! without running the request, and the service sends exactly what it says.
+//! Each row is one shape of [`Decision`]: [`CorsLayer::evaluate`] (or
+//! [`CorsLayer::evaluate_request`]) returns it without running the request,
+//! and the service sends exactly what it says.
 //!
 //! Decisions written down where the standard leaves room:
 //!
@@ -141,6 +142,9 @@
 //!
 //! # Operations
 //!
+//! - A cross-site request forgery guard from the same allowlist (opt-in):
+//!   [`CorsBuilder::csrf_protection`], with [`CorsBuilder::csrf_exempt_paths`]
+//!   for webhooks and identity-provider callbacks.
 //! - Subdomain patterns, exact all the same, whose `*` never spans a public
 //!   suffix, and any-port patterns on loopback hosts for dev servers:
 //!   [`CorsBuilder::allow_origin_patterns`] (`https://*.example.com`,
