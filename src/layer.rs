@@ -168,7 +168,7 @@ impl<S> Layer<S> for CorsLayer {
 
 impl fmt::Debug for CorsLayer {
     /// Short and readable, and cheap for any allowlist: the first
-    /// 8 origins and patterns in configuration order, then how many
+    /// 8 origins, patterns and CSRF exempt paths in configuration order, then how many
     /// more (`… and 99,992 more`); every other setting as configured.
     /// [`config`](CorsLayer::config) has the whole configuration.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -200,13 +200,10 @@ impl fmt::Debug for CorsLayer {
             .field("insecure_origins", &p.insecure_origins)
             .field("debug", &p.debug)
             .field("csrf_protection", &p.csrf.is_some())
-            .field(
-                "csrf_exempt_paths",
-                &p.csrf
-                    .iter()
-                    .flat_map(|g| g.exempt_paths())
-                    .collect::<Vec<_>>(),
-            );
+            .field("csrf_exempt_paths", &{
+                let exempt = || p.csrf.iter().flat_map(|g| g.exempt_paths());
+                Preview::new(exempt(), exempt().count())
+            });
         #[cfg(feature = "tracing")]
         d.field("unknown_origin_level", &p.unknown_origin_level.as_str());
         d.finish()

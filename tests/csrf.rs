@@ -931,3 +931,22 @@ fn config_reads_the_guard_back() {
         .config();
     assert!(!off.csrf_protection && off.csrf_exempt_paths.is_empty());
 }
+
+/// `Debug` stays short however many exempt paths are configured: the
+/// first 8 and a count of the rest, like the origins.
+#[test]
+fn debug_cuts_a_long_exempt_list() {
+    let paths: Vec<String> = (0..20).map(|i| format!("/hooks/{i}/")).collect();
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .csrf_protection(true)
+        .csrf_exempt_paths(&paths)
+        .build()
+        .unwrap();
+    let dbg = format!("{layer:?}");
+    assert!(dbg.contains("\"/hooks/7/\""), "{dbg}");
+    assert!(!dbg.contains("\"/hooks/8/\""), "{dbg}");
+    assert!(dbg.contains("… and 12 more"), "{dbg}");
+    // `config()` still has them all.
+    assert_eq!(layer.config().csrf_exempt_paths.len(), 20);
+}

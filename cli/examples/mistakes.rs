@@ -1,7 +1,7 @@
 //! A server that makes the classic CORS mistakes, one per path, to try
 //! `strict-cors check` on: `cargo run -p strict-cors-cli --example mistakes`,
 //! then for instance
-//! `strict-cors check http://127.0.0.1:8081/auth-first --origin http://localhost:3000 --method PUT -H "authorization: Bearer t" --credentials`.
+//! `strict-cors check http://127.0.0.1:8082/auth-first --origin http://localhost:3000 --method PUT -H "authorization: Bearer t" --credentials`.
 //!
 //! | path | mistake |
 //! |---|---|
@@ -14,7 +14,7 @@
 //! | `/no-vary` | reflects the origin without `Vary: Origin` |
 //! | `/any-header` | `Access-Control-Allow-Headers: *` for `authorization` (readable in today's browsers, not by the standard) |
 //!
-//! Listens on `127.0.0.1:8081` (env `PORT`), loopback only.
+//! Listens on `127.0.0.1:8082` (env `PORT`), loopback only.
 
 use std::convert::Infallible;
 
@@ -77,7 +77,7 @@ fn reply(req: &Request<Incoming>) -> Response<Full<Bytes>> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let port: u16 = std::env::var("PORT").map_or(Ok(8081), |p| p.parse())?;
+    let port: u16 = std::env::var("PORT").map_or(Ok(8082), |p| p.parse())?;
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     println!("CORS mistakes on http://127.0.0.1:{port}: /wildcard /trailing-slash /twice /no-credentials /auth-first /headers /no-vary /any-header");
     loop {

@@ -100,6 +100,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("127.0.0.1; browsers resolve *.localhost to loopback themselves (Safari");
     println!("on older macOS may need a hosts entry: 127.0.0.1 app.{SITE} api.{SITE}).");
     println!();
+    println!("Both APIs also run the CSRF guard (csrf_protection(true)): a form POST,");
+    println!("no-cors fetch or WebSocket from a page the API does not allow gets 403");
+    println!("and never reaches a handler, cookie or not.");
+    println!();
     println!("More:");
     println!("  {page_origin}/?suite=1");
     println!("      every scenario the browser test suite checks");
