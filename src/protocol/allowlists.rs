@@ -100,6 +100,24 @@ impl AllowedHeaders {
     }
 
     /// The configured names, for diagnostics.
+    /// The length of the configured name `rest` starts with, byte for byte
+    /// (configured names are lowercase, as browsers send them), followed by
+    /// a `,` or the end. Short lists only (at most [`SCAN_LIMIT`] names, each
+    /// tried once): `None` for a longer list.
+    #[inline]
+    pub(super) fn leading_name(&self, rest: &[u8]) -> Option<usize> {
+        if self.names.len() > SCAN_LIMIT {
+            return None;
+        }
+        self.names
+            .iter()
+            .find(|n| match rest.get(n.len()) {
+                None => rest.len() == n.len() && rest == &***n,
+                Some(&b) => b == b',' && rest.starts_with(n),
+            })
+            .map(|n| n.len())
+    }
+
     pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.names
             .iter()
