@@ -99,7 +99,6 @@ impl AllowedHeaders {
         self.any && !name.eq_ignore_ascii_case(b"authorization")
     }
 
-    /// The configured names, for diagnostics.
     /// The length of the configured name `rest` starts with, byte for byte
     /// (configured names are lowercase, as browsers send them), followed by
     /// a `,` or the end. Short lists only (at most [`SCAN_LIMIT`] names, each
@@ -118,6 +117,7 @@ impl AllowedHeaders {
             .map(|n| n.len())
     }
 
+    /// The configured names, for diagnostics.
     pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.names
             .iter()
