@@ -154,7 +154,7 @@ impl Pass {
             Extra::None => (None, false),
             Extra::Expose(v) => (Some(v), false),
             Extra::Reason(v) => (Some(v), true),
-            other => return Pass::closed(vary, other),
+            Extra::Preflight { .. } | Extra::Hint { .. } => return Pass::closed(vary),
         };
         Pass {
             allow_origin,
@@ -168,7 +168,7 @@ impl Pass {
 
     /// A pass that grants nothing: only its `Vary`.
     #[cold]
-    fn closed(vary: Vary, _preflight_values: Extra) -> Pass {
+    fn closed(vary: Vary) -> Pass {
         Pass {
             allow_origin: None,
             value: None,
