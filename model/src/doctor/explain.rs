@@ -88,6 +88,26 @@ fn with(mut list: Vec<String>, item: &str) -> Vec<String> {
     list
 }
 
+/// The builder call listing `authorization` by name next to what
+/// `Access-Control-Allow-Headers` (`headers`) already lists; `*` is kept
+/// without `credentials`, where it still serves the other names.
+pub(crate) fn authorization_by_name(headers: &HeaderMap, credentials: bool) -> String {
+    let mut names = if credentials {
+        Vec::new()
+    } else {
+        vec!["*".to_string()]
+    };
+    if let HeaderListValues::Values(v) =
+        extract_header_list_values(headers, &ACCESS_CONTROL_ALLOW_HEADERS)
+    {
+        names.extend(v.into_iter().filter(|n| n != "*"));
+    }
+    format!(
+        ".allow_headers({})",
+        quoted_list(&with(names, "authorization"))
+    )
+}
+
 /// Whether the response is strict-cors's refusal of a preflight: `403`, no
 /// `Access-Control-*` header, `Vary` naming the request headers.
 fn is_strict_cors_refusal(cx: &Context<'_>) -> bool {
@@ -294,9 +314,6 @@ pub(crate) fn blocked(failure: &Failure, cx: &Context<'_>) -> Blocked {
             )
         }
         Failure::AuthorizationNotCoveredByWildcard => {
-            // `*` still serves the other names without credentials.
-            let mut names = if cx.req.credentials { Vec::new() } else { vec!["*".to_string()] };
-            names.extend(cx.listed(&ACCESS_CONTROL_ALLOW_HEADERS));
             b(
                 "authorization_not_covered_by_wildcard",
                 format!(
@@ -309,7 +326,7 @@ pub(crate) fn blocked(failure: &Failure, cx: &Context<'_>) -> Blocked {
                 ),
                 cx.console_with("Request header field authorization is not allowed by Access-Control-Allow-Headers in preflight response.", false),
                 "list authorization by name in Access-Control-Allow-Headers".to_string(),
-                Some(format!(".allow_headers({})", quoted_list(&with(names, "authorization")))),
+                Some(authorization_by_name(cx.headers, cx.req.credentials)),
             )
         }
         Failure::InvalidMethod(_) | Failure::ForbiddenMethod(_) | Failure::InvalidHeader(_) | Failure::InvalidUrl(_) => {

@@ -2,11 +2,10 @@
 //! (caches), response headers the script cannot read, and a preflight that
 //! passes only by today's engines' leniency on `authorization` under `*`.
 
-use http::header::{
-    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, VARY,
-};
+use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, VARY};
 use http::{HeaderMap, HeaderName, StatusCode};
 
+use super::explain::authorization_by_name;
 use super::Warning;
 use crate::engine_rules::AuthorizationUnderWildcard;
 use crate::failure::Failure;
@@ -99,19 +98,11 @@ pub(crate) fn authorization_under_wildcard(
     if standard != Err(Failure::AuthorizationNotCoveredByWildcard) {
         return None;
     }
-    let mut names = vec!["*".to_string()];
-    if let HeaderListValues::Values(v) =
-        extract_header_list_values(headers, &ACCESS_CONTROL_ALLOW_HEADERS)
-    {
-        names.extend(v.into_iter().filter(|n| n != "*"));
-    }
-    names.push("authorization".to_string());
-    let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
     Some(Warning {
         code: "authorization_under_wildcard",
         message: format!(
-            "authorization is covered only by * in Access-Control-Allow-Headers: today's browsers (Chromium 156, Firefox 153 ESR and WebKitGTK 2.50, as measured by strict-cors's browser suite) still let it through on a request without credentials, so this works today; but the Fetch standard says a wildcard never covers authorization (https://fetch.spec.whatwg.org/#cors-preflight-fetch, the step on authorization, a CORS non-wildcard request-header name), browsers are expected to enforce it (Chromium's DevTools already reports it as a deprecated feature: \"{CHROMIUM_DEPRECATION}\"), and then this request will be blocked; list it by name: .allow_headers([{}])",
-            quoted.join(", ")
+            "authorization is covered only by * in Access-Control-Allow-Headers: today's browsers (Chromium 156, Firefox 153 ESR and WebKitGTK 2.50, as measured by strict-cors's browser suite) still let it through on a request without credentials, so this works today; but the Fetch standard says a wildcard never covers authorization (https://fetch.spec.whatwg.org/#cors-preflight-fetch, the step on authorization, a CORS non-wildcard request-header name), browsers are expected to enforce it (Chromium's DevTools already reports it as a deprecated feature: \"{CHROMIUM_DEPRECATION}\"), and then this request will be blocked; list it by name: {}",
+            authorization_by_name(headers, false)
         ),
     })
 }
