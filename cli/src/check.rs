@@ -8,7 +8,7 @@ use strict_cors_model::doctor::{diagnose, Check};
 use strict_cors_model::{is_forbidden_request_header, is_token, FetchRequest};
 
 use crate::args::CheckArgs;
-use crate::exit::{Exit, NO_VERDICT};
+use crate::exit::Exit;
 use crate::output::{err_line, out, out_line};
 use crate::render::{self, Style, Verdict};
 use crate::transport::HttpTransport;
@@ -117,7 +117,7 @@ pub fn run(args: &CheckArgs) -> Exit {
         Ok(c) => c,
         Err(e) => {
             err_line(&format!("error: {e}"));
-            return Exit::Code(NO_VERDICT);
+            return Exit::NoVerdict;
         }
     };
     let mut transport =
@@ -125,7 +125,7 @@ pub fn run(args: &CheckArgs) -> Exit {
             Ok(t) => t,
             Err(e) => {
                 err_line(&format!("error: {e}"));
-                return Exit::Code(NO_VERDICT);
+                return Exit::NoVerdict;
             }
         };
     let diagnosis = diagnose(&check, &mut transport);
@@ -140,7 +140,7 @@ pub fn run(args: &CheckArgs) -> Exit {
     match Verdict::of(&diagnosis) {
         Verdict::Readable | Verdict::PreflightOnly => Exit::Readable,
         Verdict::Blocked => Exit::Blocked,
-        Verdict::Undecided => Exit::Code(NO_VERDICT),
+        Verdict::Undecided => Exit::NoVerdict,
     }
 }
 
