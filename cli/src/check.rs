@@ -94,6 +94,14 @@ fn build(args: &CheckArgs) -> Result<Check, String> {
             return Err(format!("--read-header {name:?} is not a header name"));
         }
     }
+    if let Some(cookie) = &args.cookie {
+        // The doctor sends only a cookie that is a valid header value.
+        if http::HeaderValue::from_str(cookie).is_err() {
+            return Err(format!(
+                "--cookie {cookie:?}: not a valid header value (no control characters such as newlines)"
+            ));
+        }
+    }
     // `authorization` under `*` is judged as today's engines do (the
     // doctor's default), with a warning that the standard says otherwise.
     let mut check = Check::new(request);
@@ -146,6 +154,8 @@ pub fn run(args: &CheckArgs) -> Exit {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
 
     #[test]
@@ -166,6 +176,35 @@ mod tests {
             "{e}"
         );
         assert!(parse_origin("app.example.com").is_err());
+    }
+
+    fn check_args(extra: &[&str]) -> CheckArgs {
+        let mut argv = vec![
+            "strict-cors",
+            "check",
+            "http://localhost:8080/me",
+            "--origin",
+            "http://localhost:3000",
+        ];
+        argv.extend_from_slice(extra);
+        match crate::args::Cli::try_parse_from(argv) {
+            Ok(crate::args::Cli {
+                command: crate::args::Command::Check(args),
+            }) => args,
+            other => panic!("not a check: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_cookie_that_cannot_be_sent_is_refused() {
+        let args = check_args(&["--credentials", "--cookie", "a=b\nc=d"]);
+        let e = build(&args).expect_err("a newline cannot be in a header value");
+        assert!(e.contains("--cookie"), "{e}");
+        let args = check_args(&["--credentials", "--cookie", "a=b; c=d"]);
+        assert_eq!(
+            build(&args).expect("a cookie").cookie.as_deref(),
+            Some("a=b; c=d")
+        );
     }
 
     #[test]
