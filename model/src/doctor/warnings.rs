@@ -11,6 +11,7 @@ use crate::engine_rules::AuthorizationUnderWildcard;
 use crate::failure::Failure;
 use crate::preflight::{preflight_check_under, DEFAULT_MAX_AGE_CAP};
 use crate::request::FetchRequest;
+use crate::response::is_forbidden_response_header_name;
 use crate::syntax::{extract_header_list_values, get_combined, get_decode_split, HeaderListValues};
 
 /// The warnings for a readable response to `req`; `readable` is what the
@@ -60,7 +61,7 @@ pub(crate) fn warnings(
             .unwrap_or(false);
         let why = if !present {
             "the response has no such header".to_string()
-        } else if matches!(lname.as_str(), "set-cookie" | "set-cookie2") {
+        } else if is_forbidden_response_header_name(&lname) {
             "scripts can never read it, whatever the server sends".to_string()
         } else if wildcard_literal {
             "Access-Control-Expose-Headers is * and the request is credentialed".to_string()
