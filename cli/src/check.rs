@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use strict_cors_model::doctor::{diagnose, Check};
+use strict_cors_model::doctor::{diagnose, url_origin, Check};
 use strict_cors_model::{is_forbidden_request_header, is_token, FetchRequest};
 
 use crate::args::CheckArgs;
@@ -19,22 +19,8 @@ fn parse_origin(value: &str) -> Result<String, String> {
     if value == "null" {
         return Ok(value.to_string());
     }
-    let uri: http::Uri = value
-        .parse()
-        .map_err(|_| format!("--origin {value:?} is not an origin; write it as scheme://host[:port], e.g. http://localhost:3000"))?;
-    let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+    let Some(origin) = url_origin(value) else {
         return Err(format!("--origin {value:?} is not an origin; write it as scheme://host[:port], e.g. http://localhost:3000"));
-    };
-    let scheme = scheme.to_ascii_lowercase();
-    let host = host.to_ascii_lowercase();
-    let default = match scheme.as_str() {
-        "http" => 80,
-        "https" => 443,
-        _ => 0,
-    };
-    let origin = match uri.port_u16() {
-        Some(p) if p != default => format!("{scheme}://{host}:{p}"),
-        _ => format!("{scheme}://{host}"),
     };
     if origin != value {
         return Err(format!(

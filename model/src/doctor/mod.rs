@@ -42,6 +42,7 @@ use crate::engine_rules::AuthorizationUnderWildcard;
 use crate::request::FetchRequest;
 
 pub use probe::PROBE_ORIGIN;
+pub use redirect::url_origin;
 pub use run::diagnose;
 
 /// The doctor's verdict on `request` against scripted `responses` (one per

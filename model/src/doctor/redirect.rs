@@ -24,8 +24,17 @@ pub(crate) fn is_redirect(status: u16) -> bool {
 }
 
 /// The serialised origin of an absolute URL (`scheme://host[:port]`, lower
-/// case, default port left out), or `None` if it has no scheme or host.
-pub(crate) fn url_origin(url: &str) -> Option<String> {
+/// case, default port left out), or `None` if it has no scheme or host:
+/// what a browser sends as `Origin` for a page at `url`
+/// ([§Origin header](https://fetch.spec.whatwg.org/#origin-header)).
+///
+/// ```
+/// use strict_cors_model::doctor::url_origin;
+///
+/// assert_eq!(url_origin("HTTPS://App.example.com:443/x").as_deref(), Some("https://app.example.com"));
+/// assert_eq!(url_origin("app.example.com"), None);
+/// ```
+pub fn url_origin(url: &str) -> Option<String> {
     let uri: Uri = url.parse().ok()?;
     let scheme = uri.scheme_str()?.to_ascii_lowercase();
     let host = uri.host()?.to_ascii_lowercase();
