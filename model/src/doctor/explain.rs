@@ -8,7 +8,7 @@ use http::header::{
 use http::{HeaderMap, HeaderName};
 
 use super::redirect::url_origin;
-use super::Blocked;
+use super::{console_line, Blocked};
 use crate::failure::Failure;
 use crate::request::FetchRequest;
 use crate::safelist::cors_unsafe_request_header_names;
@@ -63,15 +63,16 @@ impl Context<'_> {
     /// As [`console`](Self::console), without the preflight prefix (Chromium
     /// leaves it out for method and header refusals).
     fn console_with(&self, reason: &str, prefixed: bool) -> String {
-        let from = self
-            .redirected_from
-            .map(|u| format!(" (redirected from '{u}')"))
-            .unwrap_or_default();
-        format!(
-            "Access to fetch at '{}'{from} from origin '{}' has been blocked by CORS policy: {}{reason}",
-            self.req.url,
+        let reason = if prefixed {
+            format!("{PREFLIGHT}{reason}")
+        } else {
+            reason.to_string()
+        };
+        console_line(
+            &self.req.url,
+            self.redirected_from,
             self.page_origin,
-            if prefixed { PREFLIGHT } else { "" }
+            &reason,
         )
     }
 }

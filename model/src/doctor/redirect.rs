@@ -3,7 +3,7 @@
 
 use http::Uri;
 
-use super::Blocked;
+use super::{console_line, Blocked};
 use crate::request::FetchRequest;
 use crate::syntax::normalize_method;
 
@@ -97,14 +97,14 @@ pub(crate) fn redirect_block(hop: &Hop, code: &'static str, summary: String) -> 
         code,
         in_preflight: false,
         summary,
-        console: format!(
-            "Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {}",
-            hop.req.url,
-            hop.page_origin,
+        console: console_line(
+            &hop.req.url,
+            None,
+            &hop.page_origin,
             match code {
-                "redirect_with_credentials_in_url" => "Redirect location contains a username and password, which is disallowed for cross-origin requests.".to_string(),
-                _ => "Redirect failed.".to_string(),
-            }
+                "redirect_with_credentials_in_url" => "Redirect location contains a username and password, which is disallowed for cross-origin requests.",
+                _ => "Redirect failed.",
+            },
         ),
         fix: "request the final URL directly, or fix the Location header".to_string(),
         builder: None,

@@ -681,3 +681,31 @@ fn doctor_agrees_with_the_model() {
         "the grid must exercise the leniency: {differ}"
     );
 }
+
+#[test]
+fn redirect_failures_have_their_own_codes_and_console_lines() {
+    let cors = ("access-control-allow-origin", APP);
+    let cases = [
+        (
+            "ftp://api.localhost/me",
+            "redirect_not_http",
+            "Redirect failed.",
+        ),
+        (
+            "http://user:pw@api.localhost:8080/x",
+            "redirect_with_credentials_in_url",
+            "Redirect location contains a username and password, which is disallowed for cross-origin requests.",
+        ),
+    ];
+    for (location, code, reason) in cases {
+        let check = Check::new(FetchRequest::new(APP, API, "GET"));
+        let (d, server) = run(check, vec![resp(302, &[cors, ("location", location)])]);
+        assert_eq!(server.sent.len(), 1, "{location}: the hop is not sent");
+        let f = d.failure.expect("failure");
+        assert_eq!(f.code, code);
+        assert_eq!(
+            f.console,
+            format!("Access to fetch at '{API}' from origin '{APP}' has been blocked by CORS policy: {reason}")
+        );
+    }
+}
