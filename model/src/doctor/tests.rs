@@ -709,3 +709,24 @@ fn redirect_failures_have_their_own_codes_and_console_lines() {
         );
     }
 }
+
+#[test]
+fn the_probe_is_among_the_exchanges() {
+    let mut check = Check::new(FetchRequest::new(APP, API, "GET").credentials(true));
+    check.probe_other_origin = true;
+    let ok = |origin: &str| {
+        resp(
+            200,
+            &[
+                ("access-control-allow-origin", origin),
+                ("access-control-allow-credentials", "true"),
+                ("vary", "origin"),
+            ],
+        )
+    };
+    let (d, server) = run(check, vec![ok(APP), resp(403, &[])]);
+    assert_eq!(server.sent.len(), 2);
+    assert_eq!(d.exchanges.len(), 2, "every request sent is an exchange");
+    assert_eq!(d.exchanges[1].request.headers()["origin"], PROBE_ORIGIN);
+    assert_eq!(d.exchanges[1].status, 403);
+}
