@@ -4,11 +4,11 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use strict_cors_model::doctor::{diagnose, Check};
+use strict_cors_model::doctor::{diagnose, url_origin, Check};
 use strict_cors_model::{is_forbidden_request_header, is_token, FetchRequest};
 
 use crate::args::CheckArgs;
-use crate::exit::{Exit, NO_VERDICT};
+use crate::exit::Exit;
 use crate::output::{err_line, out, out_line};
 use crate::render::{self, Style, Verdict};
 use crate::transport::HttpTransport;
@@ -19,22 +19,8 @@ fn parse_origin(value: &str) -> Result<String, String> {
     if value == "null" {
         return Ok(value.to_string());
     }
-    let uri: http::Uri = value
-        .parse()
-        .map_err(|_| format!("--origin {value:?} is not an origin; write it as scheme://host[:port], e.g. http://localhost:3000"))?;
-    let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+    let Some(origin) = url_origin(value) else {
         return Err(format!("--origin {value:?} is not an origin; write it as scheme://host[:port], e.g. http://localhost:3000"));
-    };
-    let scheme = scheme.to_ascii_lowercase();
-    let host = host.to_ascii_lowercase();
-    let default = match scheme.as_str() {
-        "http" => 80,
-        "https" => 443,
-        _ => 0,
-    };
-    let origin = match uri.port_u16() {
-        Some(p) if p != default => format!("{scheme}://{host}:{p}"),
-        _ => format!("{scheme}://{host}"),
     };
     if origin != value {
         return Err(format!(
@@ -94,6 +80,14 @@ fn build(args: &CheckArgs) -> Result<Check, String> {
             return Err(format!("--read-header {name:?} is not a header name"));
         }
     }
+    if let Some(cookie) = &args.cookie {
+        // The doctor sends only a cookie that is a valid header value.
+        if http::HeaderValue::from_str(cookie).is_err() {
+            return Err(format!(
+                "--cookie {cookie:?}: not a valid header value (no control characters such as newlines)"
+            ));
+        }
+    }
     // `authorization` under `*` is judged as today's engines do (the
     // doctor's default), with a warning that the standard says otherwise.
     let mut check = Check::new(request);
@@ -117,7 +111,7 @@ pub fn run(args: &CheckArgs) -> Exit {
         Ok(c) => c,
         Err(e) => {
             err_line(&format!("error: {e}"));
-            return Exit::Code(NO_VERDICT);
+            return Exit::NoVerdict;
         }
     };
     let mut transport =
@@ -125,7 +119,7 @@ pub fn run(args: &CheckArgs) -> Exit {
             Ok(t) => t,
             Err(e) => {
                 err_line(&format!("error: {e}"));
-                return Exit::Code(NO_VERDICT);
+                return Exit::NoVerdict;
             }
         };
     let diagnosis = diagnose(&check, &mut transport);
@@ -140,12 +134,14 @@ pub fn run(args: &CheckArgs) -> Exit {
     match Verdict::of(&diagnosis) {
         Verdict::Readable | Verdict::PreflightOnly => Exit::Readable,
         Verdict::Blocked => Exit::Blocked,
-        Verdict::Undecided => Exit::Code(NO_VERDICT),
+        Verdict::Undecided => Exit::NoVerdict,
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
 
     #[test]
@@ -166,6 +162,35 @@ mod tests {
             "{e}"
         );
         assert!(parse_origin("app.example.com").is_err());
+    }
+
+    fn check_args(extra: &[&str]) -> CheckArgs {
+        let mut argv = vec![
+            "strict-cors",
+            "check",
+            "http://localhost:8080/me",
+            "--origin",
+            "http://localhost:3000",
+        ];
+        argv.extend_from_slice(extra);
+        match crate::args::Cli::try_parse_from(argv) {
+            Ok(crate::args::Cli {
+                command: crate::args::Command::Check(args),
+            }) => args,
+            other => panic!("not a check: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_cookie_that_cannot_be_sent_is_refused() {
+        let args = check_args(&["--credentials", "--cookie", "a=b\nc=d"]);
+        let e = build(&args).expect_err("a newline cannot be in a header value");
+        assert!(e.contains("--cookie"), "{e}");
+        let args = check_args(&["--credentials", "--cookie", "a=b; c=d"]);
+        assert_eq!(
+            build(&args).expect("a cookie").cookie.as_deref(),
+            Some("a=b; c=d")
+        );
     }
 
     #[test]

@@ -2,30 +2,23 @@
 
 use std::process::ExitCode;
 
-/// The page could read the response; `lint`: no problem.
-pub const READABLE: u8 = 0;
-/// The browser would block it; `lint`: problems found.
-pub const BLOCKED: u8 = 1;
-/// No verdict: bad arguments, network error, unreadable file.
-pub const NO_VERDICT: u8 = 2;
-
 /// How the command ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
-    /// 0.
+    /// 0: the page could read the response; `lint`: no problem.
     Readable,
-    /// 1.
+    /// 1: the browser would block it; `lint`: problems found.
     Blocked,
-    /// Any code, e.g. [`NO_VERDICT`].
-    Code(u8),
+    /// 2: no verdict: bad arguments, network error, unreadable file.
+    NoVerdict,
 }
 
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> ExitCode {
         ExitCode::from(match e {
-            Exit::Readable => READABLE,
-            Exit::Blocked => BLOCKED,
-            Exit::Code(c) => c,
+            Exit::Readable => 0,
+            Exit::Blocked => 1,
+            Exit::NoVerdict => 2,
         })
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use strict_cors::{ConfigError, ConfigProblem, CorsBuilder, CorsConfig};
 
 use crate::args::LintArgs;
-use crate::exit::{Exit, NO_VERDICT};
+use crate::exit::Exit;
 use crate::output::{err_line, out_line};
 
 /// The configuration's format.
@@ -191,20 +191,20 @@ pub fn run(args: &LintArgs) -> Exit {
     }
     let Some(path) = args.file.as_deref() else {
         err_line("error: give a FILE or --env");
-        return Exit::Code(NO_VERDICT);
+        return Exit::NoVerdict;
     };
     let source = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
             err_line(&format!("error: cannot read {source}: {e}"));
-            return Exit::Code(NO_VERDICT);
+            return Exit::NoVerdict;
         }
     };
     match parse(format_of(path, &text), &text) {
         Err(syntax) => {
             err_line(&format!("error: {source}: {syntax}"));
-            Exit::Code(NO_VERDICT)
+            Exit::NoVerdict
         }
         Ok(Err(schema)) => report(&source, &[schema]),
         Ok(Ok(config)) => report(&source, &config_problems(&config)),

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::args::{Cli, Command};
-use crate::exit::{Exit, NO_VERDICT};
+use crate::exit::Exit;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -25,7 +25,7 @@ fn main() -> ExitCode {
             // verdict" (2), which is also clap's own code.
             let _ = e.print();
             return if e.use_stderr() {
-                Exit::Code(NO_VERDICT).into()
+                Exit::NoVerdict.into()
             } else {
                 Exit::Readable.into()
             };

@@ -8,7 +8,7 @@ use http::header::{
 use http::{HeaderMap, HeaderName};
 
 use super::redirect::url_origin;
-use super::Blocked;
+use super::{console_line, Blocked};
 use crate::failure::Failure;
 use crate::request::FetchRequest;
 use crate::safelist::cors_unsafe_request_header_names;
@@ -63,15 +63,16 @@ impl Context<'_> {
     /// As [`console`](Self::console), without the preflight prefix (Chromium
     /// leaves it out for method and header refusals).
     fn console_with(&self, reason: &str, prefixed: bool) -> String {
-        let from = self
-            .redirected_from
-            .map(|u| format!(" (redirected from '{u}')"))
-            .unwrap_or_default();
-        format!(
-            "Access to fetch at '{}'{from} from origin '{}' has been blocked by CORS policy: {}{reason}",
-            self.req.url,
+        let reason = if prefixed {
+            format!("{PREFLIGHT}{reason}")
+        } else {
+            reason.to_string()
+        };
+        console_line(
+            &self.req.url,
+            self.redirected_from,
             self.page_origin,
-            if prefixed { PREFLIGHT } else { "" }
+            &reason,
         )
     }
 }
@@ -86,6 +87,26 @@ fn with(mut list: Vec<String>, item: &str) -> Vec<String> {
         list.push(item.to_string());
     }
     list
+}
+
+/// The builder call listing `authorization` by name next to what
+/// `Access-Control-Allow-Headers` (`headers`) already lists; `*` is kept
+/// without `credentials`, where it still serves the other names.
+pub(crate) fn authorization_by_name(headers: &HeaderMap, credentials: bool) -> String {
+    let mut names = if credentials {
+        Vec::new()
+    } else {
+        vec!["*".to_string()]
+    };
+    if let HeaderListValues::Values(v) =
+        extract_header_list_values(headers, &ACCESS_CONTROL_ALLOW_HEADERS)
+    {
+        names.extend(v.into_iter().filter(|n| n != "*"));
+    }
+    format!(
+        ".allow_headers({})",
+        quoted_list(&with(names, "authorization"))
+    )
 }
 
 /// Whether the response is strict-cors's refusal of a preflight: `403`, no
@@ -294,9 +315,6 @@ pub(crate) fn blocked(failure: &Failure, cx: &Context<'_>) -> Blocked {
             )
         }
         Failure::AuthorizationNotCoveredByWildcard => {
-            // `*` still serves the other names without credentials.
-            let mut names = if cx.req.credentials { Vec::new() } else { vec!["*".to_string()] };
-            names.extend(cx.listed(&ACCESS_CONTROL_ALLOW_HEADERS));
             b(
                 "authorization_not_covered_by_wildcard",
                 format!(
@@ -309,7 +327,7 @@ pub(crate) fn blocked(failure: &Failure, cx: &Context<'_>) -> Blocked {
                 ),
                 cx.console_with("Request header field authorization is not allowed by Access-Control-Allow-Headers in preflight response.", false),
                 "list authorization by name in Access-Control-Allow-Headers".to_string(),
-                Some(format!(".allow_headers({})", quoted_list(&with(names, "authorization")))),
+                Some(authorization_by_name(cx.headers, cx.req.credentials)),
             )
         }
         Failure::InvalidMethod(_) | Failure::ForbiddenMethod(_) | Failure::InvalidHeader(_) | Failure::InvalidUrl(_) => {

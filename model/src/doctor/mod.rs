@@ -42,6 +42,7 @@ use crate::engine_rules::AuthorizationUnderWildcard;
 use crate::request::FetchRequest;
 
 pub use probe::PROBE_ORIGIN;
+pub use redirect::url_origin;
 pub use run::diagnose;
 
 /// The doctor's verdict on `request` against scripted `responses` (one per
@@ -232,6 +233,23 @@ pub struct Blocked {
     pub fix: String,
     /// The strict-cors builder call that would do it, when there is one.
     pub builder: Option<String>,
+}
+
+/// Chromium's console line for a fetch of `url` from `page_origin` blocked
+/// for `reason`: `Access to fetch at '<url>' [(redirected from '<url>')]
+/// from origin '<origin>' has been blocked by CORS policy: <reason>`.
+pub(crate) fn console_line(
+    url: &str,
+    redirected_from: Option<&str>,
+    page_origin: &str,
+    reason: &str,
+) -> String {
+    let from = redirected_from
+        .map(|u| format!(" (redirected from '{u}')"))
+        .unwrap_or_default();
+    format!(
+        "Access to fetch at '{url}'{from} from origin '{page_origin}' has been blocked by CORS policy: {reason}"
+    )
 }
 
 /// A problem that does not block this response but will bite.

@@ -4,7 +4,7 @@
 
 use http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
 
-use super::{Diagnosis, StepKind, Transport, Warning};
+use super::{Diagnosis, Exchange, StepKind, Transport, Warning};
 use crate::cors_check::cors_check;
 use crate::engine_rules::AuthorizationUnderWildcard;
 use crate::preflight::{preflight_check_under, DEFAULT_MAX_AGE_CAP};
@@ -42,6 +42,11 @@ pub(crate) fn probe(
             return;
         }
     };
+    d.exchanges.push(Exchange {
+        request,
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+    });
     let allowed = if preflight {
         preflight_check_under(
             &other,

@@ -3,7 +3,7 @@
 
 use http::Uri;
 
-use super::Blocked;
+use super::{console_line, Blocked};
 use crate::request::FetchRequest;
 use crate::syntax::normalize_method;
 
@@ -24,8 +24,17 @@ pub(crate) fn is_redirect(status: u16) -> bool {
 }
 
 /// The serialised origin of an absolute URL (`scheme://host[:port]`, lower
-/// case, default port left out), or `None` if it has no scheme or host.
-pub(crate) fn url_origin(url: &str) -> Option<String> {
+/// case, default port left out), or `None` if it has no scheme or host:
+/// what a browser sends as `Origin` for a page at `url`
+/// ([§Origin header](https://fetch.spec.whatwg.org/#origin-header)).
+///
+/// ```
+/// use strict_cors_model::doctor::url_origin;
+///
+/// assert_eq!(url_origin("HTTPS://App.example.com:443/x").as_deref(), Some("https://app.example.com"));
+/// assert_eq!(url_origin("app.example.com"), None);
+/// ```
+pub fn url_origin(url: &str) -> Option<String> {
     let uri: Uri = url.parse().ok()?;
     let scheme = uri.scheme_str()?.to_ascii_lowercase();
     let host = uri.host()?.to_ascii_lowercase();
@@ -88,14 +97,14 @@ pub(crate) fn redirect_block(hop: &Hop, code: &'static str, summary: String) -> 
         code,
         in_preflight: false,
         summary,
-        console: format!(
-            "Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {}",
-            hop.req.url,
-            hop.page_origin,
+        console: console_line(
+            &hop.req.url,
+            None,
+            &hop.page_origin,
             match code {
-                "redirect_with_credentials_in_url" => "Redirect location contains a username and password, which is disallowed for cross-origin requests.".to_string(),
-                _ => "Redirect failed.".to_string(),
-            }
+                "redirect_with_credentials_in_url" => "Redirect location contains a username and password, which is disallowed for cross-origin requests.",
+                _ => "Redirect failed.",
+            },
         ),
         fix: "request the final URL directly, or fix the Location header".to_string(),
         builder: None,

@@ -103,14 +103,6 @@ fn names_the_origin(req: &FetchRequest, headers: &HeaderMap) -> bool {
             .is_some_and(|v| v.as_bytes() == req.origin.as_bytes())
 }
 
-fn copy(request: &Request<()>) -> Request<()> {
-    let mut c = Request::new(());
-    *c.method_mut() = request.method().clone();
-    *c.uri_mut() = request.uri().clone();
-    *c.headers_mut() = request.headers().clone();
-    c
-}
-
 fn fail(d: &mut Diagnosis, hop: &Hop, failure: &Failure, response: &Exchange, preflight: bool) {
     let explained = blocked(
         failure,
@@ -295,7 +287,7 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
                 request.headers_mut().insert(COOKIE, v);
             }
         }
-        let Some(actual) = send(&mut d, transport, copy(&request)) else {
+        let Some(actual) = send(&mut d, transport, request) else {
             return d;
         };
         d.actual_checked = true;
@@ -304,7 +296,7 @@ pub fn diagnose(check: &Check, transport: &mut dyn Transport) -> Diagnosis {
             format!(
                 "{method} {}{} -> {}{}",
                 hop.req.url,
-                if request.headers().contains_key(COOKIE) {
+                if actual.request.headers().contains_key(COOKIE) {
                     " (with cookie)"
                 } else {
                     ""

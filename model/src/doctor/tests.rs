@@ -681,3 +681,52 @@ fn doctor_agrees_with_the_model() {
         "the grid must exercise the leniency: {differ}"
     );
 }
+
+#[test]
+fn redirect_failures_have_their_own_codes_and_console_lines() {
+    let cors = ("access-control-allow-origin", APP);
+    let cases = [
+        (
+            "ftp://api.localhost/me",
+            "redirect_not_http",
+            "Redirect failed.",
+        ),
+        (
+            "http://user:pw@api.localhost:8080/x",
+            "redirect_with_credentials_in_url",
+            "Redirect location contains a username and password, which is disallowed for cross-origin requests.",
+        ),
+    ];
+    for (location, code, reason) in cases {
+        let check = Check::new(FetchRequest::new(APP, API, "GET"));
+        let (d, server) = run(check, vec![resp(302, &[cors, ("location", location)])]);
+        assert_eq!(server.sent.len(), 1, "{location}: the hop is not sent");
+        let f = d.failure.expect("failure");
+        assert_eq!(f.code, code);
+        assert_eq!(
+            f.console,
+            format!("Access to fetch at '{API}' from origin '{APP}' has been blocked by CORS policy: {reason}")
+        );
+    }
+}
+
+#[test]
+fn the_probe_is_among_the_exchanges() {
+    let mut check = Check::new(FetchRequest::new(APP, API, "GET").credentials(true));
+    check.probe_other_origin = true;
+    let ok = |origin: &str| {
+        resp(
+            200,
+            &[
+                ("access-control-allow-origin", origin),
+                ("access-control-allow-credentials", "true"),
+                ("vary", "origin"),
+            ],
+        )
+    };
+    let (d, server) = run(check, vec![ok(APP), resp(403, &[])]);
+    assert_eq!(server.sent.len(), 2);
+    assert_eq!(d.exchanges.len(), 2, "every request sent is an exchange");
+    assert_eq!(d.exchanges[1].request.headers()["origin"], PROBE_ORIGIN);
+    assert_eq!(d.exchanges[1].status, 403);
+}

@@ -2,16 +2,16 @@
 //! (caches), response headers the script cannot read, and a preflight that
 //! passes only by today's engines' leniency on `authorization` under `*`.
 
-use http::header::{
-    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, VARY,
-};
+use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, VARY};
 use http::{HeaderMap, HeaderName, StatusCode};
 
+use super::explain::authorization_by_name;
 use super::Warning;
 use crate::engine_rules::AuthorizationUnderWildcard;
 use crate::failure::Failure;
 use crate::preflight::{preflight_check_under, DEFAULT_MAX_AGE_CAP};
 use crate::request::FetchRequest;
+use crate::response::is_forbidden_response_header_name;
 use crate::syntax::{extract_header_list_values, get_combined, get_decode_split, HeaderListValues};
 
 /// The warnings for a readable response to `req`; `readable` is what the
@@ -61,7 +61,7 @@ pub(crate) fn warnings(
             .unwrap_or(false);
         let why = if !present {
             "the response has no such header".to_string()
-        } else if matches!(lname.as_str(), "set-cookie" | "set-cookie2") {
+        } else if is_forbidden_response_header_name(&lname) {
             "scripts can never read it, whatever the server sends".to_string()
         } else if wildcard_literal {
             "Access-Control-Expose-Headers is * and the request is credentialed".to_string()
@@ -99,19 +99,11 @@ pub(crate) fn authorization_under_wildcard(
     if standard != Err(Failure::AuthorizationNotCoveredByWildcard) {
         return None;
     }
-    let mut names = vec!["*".to_string()];
-    if let HeaderListValues::Values(v) =
-        extract_header_list_values(headers, &ACCESS_CONTROL_ALLOW_HEADERS)
-    {
-        names.extend(v.into_iter().filter(|n| n != "*"));
-    }
-    names.push("authorization".to_string());
-    let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
     Some(Warning {
         code: "authorization_under_wildcard",
         message: format!(
-            "authorization is covered only by * in Access-Control-Allow-Headers: today's browsers (Chromium 156, Firefox 153 ESR and WebKitGTK 2.50, as measured by strict-cors's browser suite) still let it through on a request without credentials, so this works today; but the Fetch standard says a wildcard never covers authorization (https://fetch.spec.whatwg.org/#cors-preflight-fetch, the step on authorization, a CORS non-wildcard request-header name), browsers are expected to enforce it (Chromium's DevTools already reports it as a deprecated feature: \"{CHROMIUM_DEPRECATION}\"), and then this request will be blocked; list it by name: .allow_headers([{}])",
-            quoted.join(", ")
+            "authorization is covered only by * in Access-Control-Allow-Headers: today's browsers (Chromium 156, Firefox 153 ESR and WebKitGTK 2.50, as measured by strict-cors's browser suite) still let it through on a request without credentials, so this works today; but the Fetch standard says a wildcard never covers authorization (https://fetch.spec.whatwg.org/#cors-preflight-fetch, the step on authorization, a CORS non-wildcard request-header name), browsers are expected to enforce it (Chromium's DevTools already reports it as a deprecated feature: \"{CHROMIUM_DEPRECATION}\"), and then this request will be blocked; list it by name: {}",
+            authorization_by_name(headers, false)
         ),
     })
 }
