@@ -7,7 +7,7 @@ use http::request::Parts;
 use tower_layer::Layer;
 
 use crate::cell::PolicyCell;
-use crate::config::{CorsBuilder, CorsConfig};
+use crate::config::{max_age_secs, CorsBuilder, CorsConfig};
 use crate::diagnostics::Runtime;
 use crate::error::ConfigError;
 use crate::protocol::{AllowedMethods, AllowedOrigins, Decision, Policy};
@@ -208,11 +208,6 @@ impl fmt::Debug for CorsLayer {
         d.field("unknown_origin_level", &p.unknown_origin_level.as_str());
         d.finish()
     }
-}
-
-/// The configured max age in seconds, read from its rendered value.
-fn max_age_secs(p: &Policy) -> Option<u64> {
-    p.max_age.as_ref()?.to_str().ok()?.parse().ok()
 }
 
 /// How many entries of a list `Debug` shows.

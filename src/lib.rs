@@ -167,6 +167,7 @@
 mod cell;
 mod config;
 mod diagnostics;
+mod edit_distance;
 mod error;
 mod layer;
 mod origin;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::builder::CorsBuilder;
 use super::compile::Part;
+use crate::edit_distance::distance;
 use crate::error::{ConfigError, ConfigProblem, EnvVarDefect};
 
 /// The prefix [`CorsBuilder::from_env`] uses.
@@ -39,8 +40,9 @@ impl CorsBuilder {
     /// - `CORS_MAX_AGE`: digits only (`600`), at most 86 400.
     /// - A value that is not UTF-8 is an error.
     /// - A variable under the prefix that is not read but is within two
-    ///   edits of a name that is, any case (`CORS_ALLOWED_ORIGIN`,
-    ///   `CORS_MAXAGE`, `cors_debug`), is an error
+    ///   edits of a name that is (a swap of two adjacent letters is one
+    ///   edit), any case (`CORS_ALLOWED_ORIGIN`, `CORS_MAXAGE`,
+    ///   `CORS_CRSF_PROTECTION`, `cors_debug`), is an error
     ///   ([`EnvVarDefect::UnknownName`](crate::EnvVarDefect::UnknownName)):
     ///   ignored, it would leave a setting its operator made unapplied.
     ///   Names far from every setting (another tool's `CORS_*` variable)
@@ -163,23 +165,14 @@ where
         let Some((var, value)) = read(suffix, &mut problems) else {
             continue;
         };
-        match parse_list(&value) {
-            Some(list) => {
-                set(CorsBuilder::new(), list.clone()).check_part(part, &var, &mut problems);
-                builder = set(builder, list);
-            }
-            None => {
-                // The other entries are still checked: every problem at once.
-                let entries: Vec<String> = value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|e| !e.is_empty())
-                    .map(str::to_owned)
-                    .collect();
-                let checked = set(CorsBuilder::new(), entries);
-                problems.push(invalid(var.clone(), value, EnvVarDefect::EmptyEntry));
-                checked.check_part(part, &var, &mut problems);
-            }
+        let (list, empty_entry) = parse_list(&value);
+        if empty_entry {
+            // The other entries are still checked: every problem at once.
+            problems.push(invalid(var.clone(), value, EnvVarDefect::EmptyEntry));
+            set(CorsBuilder::new(), list).check_part(part, &var, &mut problems);
+        } else {
+            set(CorsBuilder::new(), list.clone()).check_part(part, &var, &mut problems);
+            builder = set(builder, list);
         }
     }
 
@@ -287,7 +280,7 @@ fn misspelt(
         }
         if NAMES
             .iter()
-            .any(|known| edits(suffix.as_bytes(), known.as_bytes()) <= 2)
+            .any(|known| distance(suffix.as_bytes(), known.as_bytes()) <= 2)
         {
             found.push(invalid(
                 name.into_owned(),
@@ -299,40 +292,27 @@ fn misspelt(
     found
 }
 
-/// The Levenshtein distance between two short names.
-fn edits(a: &[u8], b: &[u8]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, &x) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &y) in b.iter().enumerate() {
-            let next = (diagonal + usize::from(x != y))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            diagonal = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
-}
-
 fn invalid(var: String, value: String, reason: EnvVarDefect) -> ConfigProblem {
     ConfigProblem::InvalidEnvVar { var, value, reason }
 }
 
-/// A comma list, entries trimmed; `None` when an entry is empty. A blank
-/// value is the empty list.
-fn parse_list(value: &str) -> Option<Vec<String>> {
+/// A comma list, entries trimmed, and whether an entry was empty (`a,,b`,
+/// `a,`), which is left out of the list. A blank value is the empty list.
+fn parse_list(value: &str) -> (Vec<String>, bool) {
     if value.trim().is_empty() {
-        return Some(Vec::new());
+        return (Vec::new(), false);
     }
-    value
+    let mut empty_entry = false;
+    let list = value
         .split(',')
-        .map(|entry| {
-            let entry = entry.trim();
-            (!entry.is_empty()).then(|| entry.to_owned())
+        .map(str::trim)
+        .filter(|entry| {
+            empty_entry |= entry.is_empty();
+            !entry.is_empty()
         })
-        .collect()
+        .map(str::to_owned)
+        .collect();
+    (list, empty_entry)
 }
 
 /// `true`/`false`/`1`/`0`, any case, trimmed.
@@ -362,16 +342,17 @@ mod tests {
 
     #[test]
     fn lists_trim_and_refuse_empty_entries() {
+        let ab = || vec!["a".to_owned(), "b".to_owned()];
         assert_eq!(
             parse_list(" a , b,c "),
-            Some(vec!["a".into(), "b".into(), "c".into()])
+            (vec!["a".into(), "b".into(), "c".into()], false)
         );
-        assert_eq!(parse_list(""), Some(vec![]));
-        assert_eq!(parse_list("  \t"), Some(vec![]));
-        assert_eq!(parse_list("a,,b"), None);
-        assert_eq!(parse_list("a,"), None);
-        assert_eq!(parse_list(",a"), None);
-        assert_eq!(parse_list("a, ,b"), None);
+        assert_eq!(parse_list(""), (vec![], false));
+        assert_eq!(parse_list("  \t"), (vec![], false));
+        assert_eq!(parse_list("a,,b"), (ab(), true));
+        assert_eq!(parse_list("a,"), (vec!["a".into()], true));
+        assert_eq!(parse_list(",a"), (vec!["a".into()], true));
+        assert_eq!(parse_list("a, ,b"), (ab(), true));
     }
 
     #[test]
@@ -406,6 +387,8 @@ mod tests {
                 ("CORS_ALLOWED_ORIGIN", "https://app.example.com"),
                 ("CORS_ALLOW_CREDENTIAL", "true"),
                 ("CORS_MAXAGE", "600"),
+                // Two swapped pairs: two edits (four for plain Levenshtein).
+                ("CORS_CRSF_PORTECTION", "true"),
                 ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
                 ("CORS_UNRELATED_TOOL_SETTING", "x"),
                 ("PATH", "/bin"),
@@ -427,7 +410,8 @@ mod tests {
             [
                 "CORS_ALLOWED_ORIGIN",
                 "CORS_ALLOW_CREDENTIAL",
-                "CORS_MAXAGE"
+                "CORS_MAXAGE",
+                "CORS_CRSF_PORTECTION"
             ]
         );
         let shown = ConfigError::new(found).to_string();

@@ -14,3 +14,4 @@ mod snapshot;
 pub use builder::CorsBuilder;
 pub use compile::MAX_AGE_LIMIT;
 pub use data::CorsConfig;
+pub(crate) use snapshot::max_age_secs;

@@ -12,6 +12,12 @@
 use super::data::CorsConfig;
 use crate::protocol::{AllowedMethods, AllowedOrigins, Policy};
 
+/// The configured max age in seconds, read back from its rendered
+/// `Access-Control-Max-Age` value (digits only).
+pub(crate) fn max_age_secs(policy: &Policy) -> Option<u64> {
+    policy.max_age.as_ref()?.to_str().ok()?.parse().ok()
+}
+
 impl CorsConfig {
     /// The configuration `policy` was compiled from, normalised.
     pub(crate) fn from_policy(policy: &Policy) -> CorsConfig {
@@ -43,10 +49,7 @@ impl CorsConfig {
             .and_then(|v| v.to_str().ok())
             .map(|v| v.split(", ").map(str::to_owned).collect())
             .unwrap_or_default();
-        let max_age_secs = policy
-            .max_age
-            .as_ref()
-            .and_then(|v| v.to_str().ok()?.parse().ok());
+        let max_age_secs = max_age_secs(policy);
         // A full literal, not `..Default::default()`: a new field is a
         // compile error here until the running policy reports it.
         CorsConfig {

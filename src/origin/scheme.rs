@@ -7,6 +7,8 @@
 //! (<https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin>):
 //! such an origin in the allowlist could never match.
 
+use crate::edit_distance::distance;
+
 /// The app and extension schemes accepted as exact origins.
 pub(crate) const APP_SCHEMES: [&str; 6] = [
     "tauri",
@@ -59,8 +61,8 @@ pub(crate) fn near_miss(lower: &str) -> Option<&'static str> {
         "wss" => return Some("https"),
         _ => {}
     }
-    let to_http = distance(lower, "http");
-    let to_https = distance(lower, "https");
+    let to_http = distance(lower.as_bytes(), b"http");
+    let to_https = distance(lower.as_bytes(), b"https");
     let limit = if lower.len() >= 5 { 2 } else { 1 };
     if to_https <= limit && to_https <= to_http {
         Some("https")
@@ -69,35 +71,6 @@ pub(crate) fn near_miss(lower: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// Optimal string alignment distance (edits and adjacent swaps), for short
-/// ASCII strings.
-fn distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() > 16 {
-        return usize::MAX;
-    }
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// A Chrome extension id: 32 letters `a` to `p` (the extension's public key
