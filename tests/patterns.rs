@@ -67,6 +67,24 @@ fn wildcard_stands_for_one_or_more_leftmost_labels() {
     }
 }
 
+/// A label with `_` is a host the URL parser accepts and browsers send
+/// (`my_app.example.com`), and an exact origin may name it: a pattern's `*`
+/// stands for it too, or the same host would be allowed one way and not the
+/// other.
+#[test]
+fn wildcard_covers_labels_with_underscores() {
+    let l = layer(&["https://*.example.com"]);
+    assert!(allowed(&l, "https://my_app.example.com"));
+    assert!(allowed(&l, "https://a.my_app.example.com"));
+    assert!(!allowed(&l, "https://my_app.example.org"));
+    assert!(!allowed(&l, "https://My_App.example.com"));
+    let exact = CorsLayer::builder()
+        .allow_origins(["https://my_app.example.com"])
+        .build()
+        .unwrap();
+    assert!(allowed(&exact, "https://my_app.example.com"));
+}
+
 #[test]
 fn suffix_sharing_hosts_stay_apart() {
     // Exact origins and patterns over hosts that end alike.

@@ -272,12 +272,14 @@ fn is_canonical_port(port: &[u8], default: u16) -> bool {
     n <= 65535 && n != u32::from(default)
 }
 
-/// A lower-case DNS label: 1 to 63 letters, digits and hyphens.
+/// A lower-case host label as the [URL host parser](https://url.spec.whatwg.org/#host-parsing)
+/// leaves it and browsers send it: 1 to 63 letters, digits, hyphens and
+/// underscores (`my_app`; exact origins accept them too, not STD3 rules).
 #[inline]
 fn is_dns_label(label: &[u8]) -> bool {
     !label.is_empty()
         && label.len() <= MAX_LABEL_LEN
         && label
             .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
