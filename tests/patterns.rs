@@ -434,11 +434,12 @@ mod properties {
     use super::*;
     use proptest::prelude::*;
 
+    /// A label as browsers send it: lower-case letters, digits, `-` and `_`.
     fn is_label(l: &str) -> bool {
         !l.is_empty()
             && l.len() <= 63
             && l.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
     }
 
     fn policy() -> CorsLayer {
