@@ -96,11 +96,11 @@ where
         let audit = CookieAudit::arm(&decision, &req, &self.runtime);
         // The inner service answers: only the values `apply` writes go
         // into the future, not the whole decision.
-        let pass = Pass::new(decision);
+        let future = self.inner.call(req);
         ResponseFuture {
             kind: Kind::Inner {
-                future: self.inner.call(req),
-                pass,
+                future,
+                pass: Pass::new(decision),
                 audit,
             },
         }
