@@ -13,7 +13,7 @@ use tower_service::Service;
 
 use crate::cell::PolicyCell;
 use crate::diagnostics::{CookieAudit, Runtime};
-use crate::protocol::{self, Decision, Facts, Pass, Policy};
+use crate::protocol::{self, Decision, Facts, Grant, Policy};
 
 /// Middleware that applies a CORS policy to an inner service.
 ///
@@ -94,13 +94,13 @@ where
             };
         }
         let audit = CookieAudit::arm(&decision, &req, &self.runtime);
-        // The inner service answers: only the values `apply` writes go
-        // into the future, not the whole decision.
-        let future = self.inner.call(req);
+        // The inner service is called first: by the time the decision's
+        // grant (what `apply` writes) moves into the future, in one piece,
+        // its stores have landed, and the move does not stall on them.
         ResponseFuture {
             kind: Kind::Inner {
-                future,
-                pass: Pass::new(decision),
+                future: self.inner.call(req),
+                grant: decision.grant,
                 audit,
             },
         }
@@ -127,7 +127,7 @@ pin_project! {
             future: F,
             // Applied once, when the inner response arrives: its values
             // move into the response instead of being cloned.
-            pass: Pass,
+            grant: Grant,
             audit: Option<CookieAudit>,
         },
     }
@@ -155,7 +155,7 @@ where
             }
             KindProj::Inner {
                 future,
-                pass,
+                grant,
                 audit,
             } => {
                 let mut response = match future.poll(cx) {
@@ -163,9 +163,9 @@ where
                     other => return other,
                 };
                 if let Some(audit) = audit.take() {
-                    audit.run(pass, response.headers());
+                    audit.run(grant, response.headers());
                 }
-                protocol::apply(pass, response.headers_mut());
+                protocol::apply(grant, response.headers_mut());
                 Poll::Ready(Ok(response))
             }
         }

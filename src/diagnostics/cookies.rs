@@ -10,7 +10,7 @@ use std::sync::Arc;
 use http::{HeaderMap, Request};
 
 use super::rate_limit::Runtime;
-use crate::protocol::{Decision, Pass, RequestKind, Shown};
+use crate::protocol::{Decision, Grant, RequestKind, Shown};
 
 /// How the request's origin relates to the API's host, for the cookie audit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,8 +180,8 @@ impl CookieAudit {
     }
 
     /// Audits the `Set-Cookie` headers of the response.
-    pub(crate) fn run(&self, pass: &Pass, headers: &HeaderMap) {
-        let origin = pass.allow_origin().map_or(&[][..], |o| o.as_bytes());
+    pub(crate) fn run(&self, grant: &Grant, headers: &HeaderMap) {
+        let origin = grant.allow_origin().map_or(&[][..], |o| o.as_bytes());
         audit_cookies(&self.runtime, self.site, origin, headers);
     }
 }

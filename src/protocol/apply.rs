@@ -13,7 +13,7 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 
-use super::decision::{Decision, Extra, Vary, ALLOW_PRIVATE_NETWORK, REASON_HEADER};
+use super::decision::{Decision, Grant, Vary, ALLOW_PRIVATE_NETWORK, REASON_HEADER};
 
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 
@@ -51,32 +51,32 @@ pub(crate) fn respond<B: Default>(status: StatusCode, decision: &Decision) -> Re
     let mut put = |name: HeaderName, value: &HeaderValue| {
         let _ = headers.try_insert(name, value.clone());
     };
-    if let Some(v) = decision.allow_origin() {
+    let (g, p) = (&decision.grant, &decision.preflight);
+    if let Some(v) = &g.allow_origin {
         put(ACCESS_CONTROL_ALLOW_ORIGIN, v);
     }
-    if decision.is_credentialed() {
+    if g.credentials {
         put(ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE);
     }
-    let e = decision.extra();
-    if let Some(v) = e.expose_headers() {
+    if let Some(v) = g.expose_headers() {
         put(ACCESS_CONTROL_EXPOSE_HEADERS, v);
     }
-    if let Some(v) = e.allow_methods() {
+    if let Some(v) = &p.methods {
         put(ACCESS_CONTROL_ALLOW_METHODS, v);
     }
-    if let Some(v) = e.allow_headers() {
+    if let Some(v) = &p.headers {
         put(ACCESS_CONTROL_ALLOW_HEADERS, v);
     }
-    if let Some(v) = e.max_age() {
+    if let Some(v) = &p.max_age {
         put(ACCESS_CONTROL_MAX_AGE, v);
     }
-    if decision.allows_private_network() {
+    if g.private_network {
         put(ALLOW_PRIVATE_NETWORK, &TRUE);
     }
-    if let Some(v) = decision.vary_value() {
+    if let Some(v) = g.vary.value() {
         put(VARY, v);
     }
-    if let Some(v) = e.debug_reason() {
+    if let Some(v) = g.debug_reason() {
         put(REASON_HEADER, v);
     }
     response
@@ -117,76 +117,7 @@ fn strip(headers: &mut HeaderMap) {
     }
 }
 
-/// What [`apply`] writes on the inner service's response: a decision
-/// without a status, reduced to its values. It lives in the response
-/// future, which the request path moves: 96 bytes where a [`Decision`] is
-/// 176.
-#[derive(Debug)]
-pub(crate) struct Pass {
-    allow_origin: Option<HeaderValue>,
-    /// `Access-Control-Expose-Headers`, or debug mode's `x-cors-debug`
-    /// when `reason`.
-    value: Option<HeaderValue>,
-    reason: bool,
-    credentials: bool,
-    private_network: bool,
-    vary: Vary,
-}
-
-impl Pass {
-    /// The values of a decision the inner service answers (no status).
-    ///
-    /// A preflight's values (`Extra::Preflight`, `Extra::Hint`) come only
-    /// with a status: the layer answers those itself and never passes them.
-    /// Were such a decision passed, it would grant nothing (fail closed):
-    /// no `Access-Control-*` header, only its `Vary`.
-    #[inline]
-    pub(crate) fn new(decision: Decision) -> Pass {
-        let Decision {
-            allow_origin,
-            allow_credentials,
-            allow_private_network,
-            vary,
-            extra,
-            ..
-        } = decision;
-        let (value, reason) = match extra {
-            Extra::None => (None, false),
-            Extra::Expose(v) => (Some(v), false),
-            Extra::Reason(v) => (Some(v), true),
-            Extra::Preflight { .. } | Extra::Hint { .. } => return Pass::closed(vary),
-        };
-        Pass {
-            allow_origin,
-            value,
-            reason,
-            credentials: allow_credentials,
-            private_network: allow_private_network,
-            vary,
-        }
-    }
-
-    /// A pass that grants nothing: only its `Vary`.
-    #[cold]
-    fn closed(vary: Vary) -> Pass {
-        Pass {
-            allow_origin: None,
-            value: None,
-            reason: false,
-            credentials: false,
-            private_network: false,
-            vary,
-        }
-    }
-
-    /// The `Access-Control-Allow-Origin` value, until applied.
-    #[inline]
-    pub(crate) fn allow_origin(&self) -> Option<&HeaderValue> {
-        self.allow_origin.as_ref()
-    }
-}
-
-/// Applies a decision without a status (as a [`Pass`]) to the inner
+/// Applies a decision without a status (its [`Grant`]) to the inner
 /// service's response.
 ///
 /// The layer owns the `Access-Control-*` response namespace on every
@@ -203,9 +134,9 @@ impl Pass {
 /// A map too full to take the decision's headers fails closed: every owned
 /// name is removed again, so the response grants nothing.
 ///
-/// The values move into the response rather than being cloned: a pass is
+/// The values move into the response rather than being cloned: a grant is
 /// applied once, when the inner response arrives.
-pub(crate) fn apply(pass: &mut Pass, headers: &mut HeaderMap) {
+pub(crate) fn apply(grant: &mut Grant, headers: &mut HeaderMap) {
     let seen = if headers.is_empty() {
         Seen {
             cors: false,
@@ -218,18 +149,18 @@ pub(crate) fn apply(pass: &mut Pass, headers: &mut HeaderMap) {
         strip(headers);
     }
     let mut ok = true;
-    if let Some(v) = pass.allow_origin.take() {
+    if let Some(v) = grant.allow_origin.take() {
         ok &= headers.try_append(ACCESS_CONTROL_ALLOW_ORIGIN, v).is_ok();
     }
-    if pass.credentials {
+    if grant.credentials {
         ok &= headers
             .try_append(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE)
             .is_ok();
     }
-    if pass.private_network {
+    if grant.private_network {
         ok &= headers.try_append(ALLOW_PRIVATE_NETWORK, TRUE).is_ok();
     }
-    match (pass.value.take(), pass.reason) {
+    match (grant.value.take(), grant.reason) {
         (None, _) => {}
         (Some(v), false) => {
             ok &= headers.try_append(ACCESS_CONTROL_EXPOSE_HEADERS, v).is_ok();
@@ -239,7 +170,7 @@ pub(crate) fn apply(pass: &mut Pass, headers: &mut HeaderMap) {
             let _ = headers.try_insert(REASON_HEADER, v);
         }
     }
-    ok &= match (pass.vary, seen.vary) {
+    ok &= match (grant.vary, seen.vary) {
         // The common case: nothing to merge with, one constant to add.
         (Vary::Origin, false) => headers.try_append(VARY, VARY_ORIGIN).is_ok(),
         (vary, existing) => merge_vary(headers, vary.names(), existing),

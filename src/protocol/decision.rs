@@ -78,6 +78,17 @@ pub(crate) enum Vary {
 }
 
 impl Vary {
+    /// The `Vary` value the layer sets on a response of its own.
+    #[inline]
+    pub(crate) fn value(self) -> Option<&'static HeaderValue> {
+        match self {
+            Vary::None => None,
+            Vary::Origin => Some(&VARY_ORIGIN),
+            Vary::Preflight => Some(&VARY_PREFLIGHT),
+            Vary::PreflightPrivateNetwork => Some(&VARY_PREFLIGHT_PRIVATE_NETWORK),
+        }
+    }
+
     /// The names the layer merges into `Vary`, one value each.
     #[inline]
     pub(crate) fn names(self) -> &'static [HeaderValue] {
@@ -137,82 +148,82 @@ pub struct Decision {
     /// A refusal answered with debug mode's hint.
     pub(crate) hint: bool,
     pub(crate) status: Option<StatusCode>,
-    pub(crate) vary: Vary,
-    pub(crate) allow_credentials: bool,
-    pub(crate) allow_private_network: bool,
-    pub(crate) allow_origin: Option<HeaderValue>,
-    /// The other values, in a compact form: a decision lives in the
-    /// response future, and the request path moves it.
-    pub(crate) extra: Extra,
+    /// The headers of every answer, the layer's own or the inner service's.
+    pub(crate) grant: Grant,
+    /// The headers only the layer's own answer to a preflight carries.
+    pub(crate) preflight: PreflightValues,
 }
 
-/// The values of a decision besides `Access-Control-Allow-Origin`, in the
-/// combinations evaluation makes, each as small as it can be (a decision
-/// lives in the response future). A new combination is a new variant here
-/// and its arm in `apply`; a new refusal with or without a reason fits the
-/// existing ones.
+/// The headers a decision sets on any response: on the inner service's
+/// response, the whole of what the layer writes. One contiguous value, so
+/// that the service moves it into the response future in one piece, after
+/// the inner service is called, instead of field by field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Extra {
-    None,
-    /// `Access-Control-Expose-Headers` (an allowed actual request).
-    Expose(HeaderValue),
-    /// Debug mode's reason (a refusal).
-    Reason(HeaderValue),
-    /// An allowed preflight's answer.
-    Preflight {
-        methods: HeaderValue,
-        headers: Option<HeaderValue>,
-        max_age: Option<HeaderValue>,
-    },
-    /// Debug mode's hint for a refused preflight.
-    Hint {
-        methods: Option<HeaderValue>,
-        headers: Option<HeaderValue>,
-        reason: HeaderValue,
-    },
+pub(crate) struct Grant {
+    /// `Access-Control-Allow-Origin`.
+    pub(crate) allow_origin: Option<HeaderValue>,
+    /// `Access-Control-Expose-Headers`, or debug mode's `x-cors-debug` when
+    /// `reason` (an allowed request has no reason, a refusal exposes
+    /// nothing).
+    pub(crate) value: Option<HeaderValue>,
+    pub(crate) reason: bool,
+    /// `Access-Control-Allow-Credentials: true`.
+    pub(crate) credentials: bool,
+    /// `Access-Control-Allow-Private-Network: true`.
+    pub(crate) private_network: bool,
+    pub(crate) vary: Vary,
 }
 
-impl Extra {
+impl Grant {
+    /// No header but `vary`'s names.
+    #[inline]
+    pub(crate) const fn vary_only(vary: Vary) -> Grant {
+        Grant {
+            allow_origin: None,
+            value: None,
+            reason: false,
+            credentials: false,
+            private_network: false,
+            vary,
+        }
+    }
+
+    /// `Access-Control-Expose-Headers`, when granted.
     #[inline]
     pub(crate) fn expose_headers(&self) -> Option<&HeaderValue> {
-        match self {
-            Extra::Expose(v) => Some(v),
-            _ => None,
-        }
+        self.value.as_ref().filter(|_| !self.reason)
     }
 
-    #[inline]
-    pub(crate) fn allow_methods(&self) -> Option<&HeaderValue> {
-        match self {
-            Extra::Preflight { methods, .. } => Some(methods),
-            Extra::Hint { methods, .. } => methods.as_ref(),
-            _ => None,
-        }
-    }
-
-    #[inline]
-    pub(crate) fn allow_headers(&self) -> Option<&HeaderValue> {
-        match self {
-            Extra::Preflight { headers, .. } | Extra::Hint { headers, .. } => headers.as_ref(),
-            _ => None,
-        }
-    }
-
-    #[inline]
-    pub(crate) fn max_age(&self) -> Option<&HeaderValue> {
-        match self {
-            Extra::Preflight { max_age, .. } => max_age.as_ref(),
-            _ => None,
-        }
-    }
-
+    /// Debug mode's reason, on a refusal.
     #[inline]
     pub(crate) fn debug_reason(&self) -> Option<&HeaderValue> {
-        match self {
-            Extra::Reason(v) | Extra::Hint { reason: v, .. } => Some(v),
-            _ => None,
-        }
+        self.value.as_ref().filter(|_| self.reason)
     }
+
+    /// The `Access-Control-Allow-Origin` value.
+    #[inline]
+    pub(crate) fn allow_origin(&self) -> Option<&HeaderValue> {
+        self.allow_origin.as_ref()
+    }
+}
+
+/// `Access-Control-Allow-Methods`, `-Allow-Headers` and `-Max-Age`: set
+/// only on the layer's own answer to a preflight (an allowed one, or debug
+/// mode's hint), never on a response of the inner service.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct PreflightValues {
+    pub(crate) methods: Option<HeaderValue>,
+    pub(crate) headers: Option<HeaderValue>,
+    pub(crate) max_age: Option<HeaderValue>,
+}
+
+impl PreflightValues {
+    /// None of the three.
+    pub(crate) const NONE: PreflightValues = PreflightValues {
+        methods: None,
+        headers: None,
+        max_age: None,
+    };
 }
 
 impl Decision {
@@ -280,22 +291,23 @@ impl Decision {
     /// to take these headers, the layer fails closed: it sends none of the
     /// `Access-Control-*` headers (the browser grants nothing).
     pub fn headers(&self) -> impl Iterator<Item = (HeaderName, &HeaderValue)> + '_ {
-        let e = &self.extra;
+        let (g, p) = (&self.grant, &self.preflight);
         [
-            self.allow_origin
-                .as_ref()
-                .map(|v| (ACCESS_CONTROL_ALLOW_ORIGIN, v)),
-            self.allow_credentials
+            g.allow_origin().map(|v| (ACCESS_CONTROL_ALLOW_ORIGIN, v)),
+            g.credentials
                 .then_some((ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE)),
-            e.expose_headers()
+            g.expose_headers()
                 .map(|v| (ACCESS_CONTROL_EXPOSE_HEADERS, v)),
-            e.allow_methods().map(|v| (ACCESS_CONTROL_ALLOW_METHODS, v)),
-            e.allow_headers().map(|v| (ACCESS_CONTROL_ALLOW_HEADERS, v)),
-            e.max_age().map(|v| (ACCESS_CONTROL_MAX_AGE, v)),
-            self.allow_private_network
-                .then_some((ALLOW_PRIVATE_NETWORK, &TRUE)),
-            self.vary_value().map(|v| (VARY, v)),
-            e.debug_reason().map(|v| (REASON_HEADER, v)),
+            p.methods
+                .as_ref()
+                .map(|v| (ACCESS_CONTROL_ALLOW_METHODS, v)),
+            p.headers
+                .as_ref()
+                .map(|v| (ACCESS_CONTROL_ALLOW_HEADERS, v)),
+            p.max_age.as_ref().map(|v| (ACCESS_CONTROL_MAX_AGE, v)),
+            g.private_network.then_some((ALLOW_PRIVATE_NETWORK, &TRUE)),
+            g.vary.value().map(|v| (VARY, v)),
+            g.debug_reason().map(|v| (REASON_HEADER, v)),
         ]
         .into_iter()
         .flatten()
@@ -309,59 +321,35 @@ impl Decision {
     /// The `Access-Control-Allow-Origin` value: the request's origin, or `*`.
     #[inline]
     pub fn allow_origin(&self) -> Option<&HeaderValue> {
-        self.allow_origin.as_ref()
+        self.grant.allow_origin()
     }
 
     /// Debug mode's `x-cors-debug` value for a refusal, e.g.
     /// `header_not_allowed: x-token`; `None` outside debug mode.
     #[inline]
     pub fn debug_reason(&self) -> Option<&HeaderValue> {
-        self.extra.debug_reason()
+        self.grant.debug_reason()
     }
 
     /// Whether `Access-Control-Allow-Credentials: true` is sent.
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     #[inline]
     pub(crate) fn is_credentialed(&self) -> bool {
-        self.allow_credentials
-    }
-
-    /// Whether `Access-Control-Allow-Private-Network: true` is sent.
-    #[inline]
-    pub(crate) fn allows_private_network(&self) -> bool {
-        self.allow_private_network
-    }
-
-    /// The values besides `Access-Control-Allow-Origin`, for [`apply`](super::apply).
-    #[inline]
-    pub(crate) fn extra(&self) -> &Extra {
-        &self.extra
-    }
-
-    /// The `Vary` value the layer sets or merges.
-    #[inline]
-    pub(crate) fn vary_value(&self) -> Option<&'static HeaderValue> {
-        match self.vary {
-            Vary::None => None,
-            Vary::Origin => Some(&VARY_ORIGIN),
-            Vary::Preflight => Some(&VARY_PREFLIGHT),
-            Vary::PreflightPrivateNetwork => Some(&VARY_PREFLIGHT_PRIVATE_NETWORK),
-        }
+        self.grant.credentials
     }
 
     /// How many headers the layer sets: the room a response of its own needs.
     #[inline]
     pub(crate) fn header_count(&self) -> usize {
-        let e = &self.extra;
-        usize::from(self.allow_origin.is_some())
-            + usize::from(self.allow_credentials)
-            + usize::from(e.expose_headers().is_some())
-            + usize::from(e.allow_methods().is_some())
-            + usize::from(e.allow_headers().is_some())
-            + usize::from(e.max_age().is_some())
-            + usize::from(self.allow_private_network)
-            + usize::from(self.vary != Vary::None)
-            + usize::from(e.debug_reason().is_some())
+        let (g, p) = (&self.grant, &self.preflight);
+        usize::from(g.allow_origin.is_some())
+            + usize::from(g.credentials)
+            + usize::from(g.value.is_some())
+            + usize::from(p.methods.is_some())
+            + usize::from(p.headers.is_some())
+            + usize::from(p.max_age.is_some())
+            + usize::from(g.private_network)
+            + usize::from(g.vary != Vary::None)
     }
 }
 

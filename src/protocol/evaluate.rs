@@ -12,7 +12,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 
 use super::csrf::{is_same_host, CsrfGuard, SEC_FETCH_SITE};
 use super::debug::reason_value;
-use super::decision::{Decision, Extra, RequestKind, Vary};
+use super::decision::{Decision, Grant, PreflightValues, RequestKind, Vary};
 use super::facts::Facts;
 use super::fetch::{is_forbidden_method, is_token};
 use super::policy::{AllowedOrigins, Policy, MAX_METHOD_LEN, REQUEST_PRIVATE_NETWORK};
@@ -159,12 +159,16 @@ impl Policy {
             rejection: None,
             hint: false,
             status: Some(StatusCode::NO_CONTENT),
-            vary: self.preflight_vary(),
-            allow_credentials: self.credentials,
-            allow_private_network: private_network,
-            allow_origin: Some(allow_origin),
-            extra: Extra::Preflight {
-                methods: method.clone(),
+            grant: Grant {
+                allow_origin: Some(allow_origin),
+                value: None,
+                reason: false,
+                credentials: self.credentials,
+                private_network,
+                vary: self.preflight_vary(),
+            },
+            preflight: PreflightValues {
+                methods: Some(method.clone()),
                 headers: allow_headers,
                 max_age: self.max_age.clone(),
             },
@@ -178,20 +182,24 @@ impl Policy {
     /// differs ([Fetch, "CORS protocol and HTTP caches"](https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)).
     #[inline]
     fn not_cors(&self) -> Decision {
-        let (allow_origin, extra, vary) = match self.origins {
-            AllowedOrigins::Any => (Some(ANY), self.expose(), Vary::None),
-            AllowedOrigins::Exact(_) => (None, Extra::None, Vary::Origin),
+        let grant = match self.origins {
+            AllowedOrigins::Any => Grant {
+                allow_origin: Some(ANY),
+                value: self.expose.clone(),
+                reason: false,
+                credentials: false,
+                private_network: false,
+                vary: Vary::None,
+            },
+            AllowedOrigins::Exact(_) => Grant::vary_only(Vary::Origin),
         };
         Decision {
             kind: RequestKind::NotCors,
             rejection: None,
             hint: false,
             status: None,
-            vary,
-            allow_credentials: false,
-            allow_private_network: false,
-            allow_origin,
-            extra,
+            grant,
+            preflight: PreflightValues::NONE,
         }
     }
 
@@ -208,11 +216,15 @@ impl Policy {
             rejection: None,
             hint: false,
             status: None,
-            vary,
-            allow_credentials: self.credentials,
-            allow_private_network: false,
-            allow_origin: Some(allow_origin),
-            extra: self.expose(),
+            grant: Grant {
+                allow_origin: Some(allow_origin),
+                value: self.expose.clone(),
+                reason: false,
+                credentials: self.credentials,
+                private_network: false,
+                vary,
+            },
+            preflight: PreflightValues::NONE,
         }
     }
 
@@ -224,15 +236,6 @@ impl Policy {
         match self.private_network {
             true => Vary::PreflightPrivateNetwork,
             false => Vary::Preflight,
-        }
-    }
-
-    /// `Access-Control-Expose-Headers`, when configured.
-    #[inline]
-    fn expose(&self) -> Extra {
-        match &self.expose {
-            Some(v) => Extra::Expose(v.clone()),
-            None => Extra::None,
         }
     }
 
@@ -249,20 +252,21 @@ impl Policy {
             _ if rejection.is_csrf() => (Some(StatusCode::FORBIDDEN), Vary::Origin),
             _ => (None, Vary::Origin),
         };
-        let extra = match self.debug {
-            true => Extra::Reason(reason_value(facts, rejection)),
-            false => Extra::None,
+        let grant = match self.debug {
+            true => Grant {
+                value: Some(reason_value(facts, rejection)),
+                reason: true,
+                ..Grant::vary_only(vary)
+            },
+            false => Grant::vary_only(vary),
         };
         Decision {
             kind,
             rejection: Some(rejection),
             hint: false,
             status,
-            vary,
-            allow_credentials: false,
-            allow_private_network: false,
-            allow_origin: None,
-            extra,
+            grant,
+            preflight: PreflightValues::NONE,
         }
     }
 
@@ -283,14 +287,18 @@ impl Policy {
             rejection: Some(rejection),
             hint: true,
             status: Some(StatusCode::NO_CONTENT),
-            vary: self.preflight_vary(),
-            allow_credentials: self.credentials,
-            allow_private_network: false,
-            allow_origin: Some(allow_origin),
-            extra: Extra::Hint {
+            grant: Grant {
+                allow_origin: Some(allow_origin),
+                value: Some(reason_value(facts, rejection)),
+                reason: true,
+                credentials: self.credentials,
+                private_network: false,
+                vary: self.preflight_vary(),
+            },
+            preflight: PreflightValues {
                 methods: self.debug_methods.clone(),
                 headers: self.debug_headers.clone(),
-                reason: reason_value(facts, rejection),
+                max_age: None,
             },
         }
     }

@@ -45,9 +45,10 @@ mod rejection;
 mod request_headers;
 
 pub(crate) use allowlists::{AllowedHeaders, AllowedMethods};
-pub(crate) use apply::{apply, respond, Pass};
+pub(crate) use apply::{apply, respond};
 pub(crate) use csrf::CsrfGuard;
 pub(crate) use debug::Shown;
+pub(crate) use decision::Grant;
 pub use decision::{Decision, RequestKind};
 pub(crate) use facts::Facts;
 pub(crate) use policy::{AllowedOrigins, Policy};
