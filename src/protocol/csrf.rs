@@ -16,6 +16,8 @@
 use http::header::{HOST, UPGRADE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 
+use super::lookup::single;
+
 /// `Sec-Fetch-Site` ([Fetch Metadata, §2.4](https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header)).
 pub(crate) const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
@@ -122,13 +124,10 @@ pub(crate) fn is_same_host(origin: &HeaderValue, uri: &Uri, headers: &HeaderMap)
                 None => a,
             }
         }
-        None => {
-            let mut hosts = headers.get_all(HOST).iter();
-            match (hosts.next(), hosts.next()) {
-                (Some(h), None) => h.as_bytes().trim_ascii(),
-                _ => return false,
-            }
-        }
+        None => match single(headers, &HOST).one() {
+            Some(h) => h.as_bytes().trim_ascii(),
+            None => return false,
+        },
     };
     if own.is_empty() {
         return false;

@@ -14,27 +14,11 @@ use super::csrf::{is_same_host, CsrfGuard, SEC_FETCH_SITE};
 use super::debug::reason_value;
 use super::decision::{Decision, Grant, PreflightValues, RequestKind, Vary};
 use super::facts::Facts;
+use super::lookup::{single, Single};
 use super::fetch::{is_forbidden_method, is_token};
 use super::policy::{AllowedOrigins, Policy, MAX_METHOD_LEN, REQUEST_PRIVATE_NETWORK};
 use super::rejection::Rejection;
 use super::request_headers::HeaderCheck;
-
-/// The single value of a header, if it has exactly one.
-#[inline]
-fn single(headers: &HeaderMap, name: http::header::HeaderName) -> Single<'_> {
-    let mut all = headers.get_all(name).iter();
-    match (all.next(), all.next()) {
-        (None, _) => Single::None,
-        (Some(v), None) => Single::One(v),
-        (Some(_), Some(_)) => Single::Many,
-    }
-}
-
-enum Single<'a> {
-    None,
-    One(&'a HeaderValue),
-    Many,
-}
 
 const ANY: HeaderValue = HeaderValue::from_static("*");
 
@@ -59,7 +43,7 @@ impl Policy {
         headers: &'a HeaderMap,
         facts: &mut Facts<'a>,
     ) -> Decision {
-        let origin = single(headers, ORIGIN);
+        let origin = single(headers, &ORIGIN);
         let allow_origin = match origin {
             Single::One(o) => {
                 facts.origin = Some(o);
@@ -72,7 +56,7 @@ impl Policy {
             Single::None => None,
         };
         if matches!(origin, Single::One(_)) && method == Method::OPTIONS {
-            match single(headers, ACCESS_CONTROL_REQUEST_METHOD) {
+            match single(headers, &ACCESS_CONTROL_REQUEST_METHOD) {
                 Single::None => {}
                 requested => return self.preflight(allow_origin, requested, headers, facts),
             }
@@ -330,7 +314,7 @@ fn forgery<'a>(
     if allowed || !CsrfGuard::judges(method, headers) || guard.exempts(uri.path()) {
         return None;
     }
-    match single(headers, SEC_FETCH_SITE) {
+    match single(headers, &SEC_FETCH_SITE) {
         Single::One(site) => {
             facts.sec_fetch_site = Some(site);
             match site.as_bytes() {

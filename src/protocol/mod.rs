@@ -11,6 +11,7 @@
 //! - `evaluate`: request → [`Decision`], pure;
 //! - `decision`, `rejection`: the decision, the complete answer;
 //! - `apply`: decision + response → response, mechanical;
+//! - `lookup`: finding the single value of a request header;
 //! - `facts`: what an evaluation saw, for events and debug mode;
 //! - `debug`: debug mode's reason header.
 //!
@@ -39,6 +40,7 @@ mod debug;
 mod decision;
 mod evaluate;
 mod facts;
+mod lookup;
 pub(crate) mod fetch;
 mod policy;
 mod rejection;
