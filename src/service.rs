@@ -13,7 +13,7 @@ use tower_service::Service;
 
 use crate::cell::PolicyCell;
 use crate::diagnostics::{CookieAudit, Runtime};
-use crate::protocol::{self, Decision, Facts, Grant, Policy};
+use crate::protocol::{self, Decision, Facts, Grant, Policy, PreflightValues};
 
 /// Middleware that applies a CORS policy to an inner service.
 ///
@@ -88,21 +88,34 @@ where
                 &self.runtime,
             );
         }
-        if let Some(status) = decision.status() {
+        let audit = match decision.status {
+            Some(_) => None,
+            None => CookieAudit::arm(&decision, &req, &self.runtime),
+        };
+        let Decision {
+            status,
+            grant,
+            preflight,
+            ..
+        } = decision;
+        if let Some(status) = status {
             return ResponseFuture {
-                kind: Kind::Answer { status, decision },
+                future: None,
+                grant,
+                status,
+                preflight,
+                audit,
             };
         }
-        let audit = CookieAudit::arm(&decision, &req, &self.runtime);
         // The inner service is called first: by the time the decision's
         // grant (what `apply` writes) moves into the future, in one piece,
         // its stores have landed, and the move does not stall on them.
         ResponseFuture {
-            kind: Kind::Inner {
-                future: self.inner.call(req),
-                grant: decision.grant,
-                audit,
-            },
+            future: Some(self.inner.call(req)),
+            grant,
+            status: StatusCode::OK,
+            preflight,
+            audit,
         }
     }
 }
@@ -110,26 +123,19 @@ where
 pin_project! {
     /// Response future of [`Cors`].
     pub struct ResponseFuture<F> {
+        // The inner service's future; `None` when the layer answers by
+        // itself. One flat value, the inner future at its head: it is built
+        // in place rather than moved through a nested value.
         #[pin]
-        kind: Kind<F>,
-    }
-}
-
-pin_project! {
-    #[project = KindProj]
-    enum Kind<F> {
-        Answer {
-            status: StatusCode,
-            decision: Decision,
-        },
-        Inner {
-            #[pin]
-            future: F,
-            // Applied once, when the inner response arrives: its values
-            // move into the response instead of being cloned.
-            grant: Grant,
-            audit: Option<CookieAudit>,
-        },
+        future: Option<F>,
+        // The headers of the answer, either one. Applied once to the inner
+        // response: its values move into the response instead of being
+        // cloned.
+        grant: Grant,
+        // The layer's own answer: its status and a preflight's values.
+        status: StatusCode,
+        preflight: PreflightValues,
+        audit: Option<CookieAudit>,
     }
 }
 
@@ -147,27 +153,24 @@ where
     type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().kind.project() {
+        let this = self.project();
+        let Some(future) = this.future.as_pin_mut() else {
             // Built on poll, from the decision made in `call`: polling again
             // builds the same answer instead of panicking.
-            KindProj::Answer { status, decision } => {
-                Poll::Ready(Ok(protocol::respond(*status, decision)))
-            }
-            KindProj::Inner {
-                future,
-                grant,
-                audit,
-            } => {
-                let mut response = match future.poll(cx) {
-                    Poll::Ready(Ok(r)) => r,
-                    other => return other,
-                };
-                if let Some(audit) = audit.take() {
-                    audit.run(grant, response.headers());
-                }
-                protocol::apply(grant, response.headers_mut());
-                Poll::Ready(Ok(response))
-            }
+            return Poll::Ready(Ok(protocol::respond(
+                *this.status,
+                this.grant,
+                this.preflight,
+            )));
+        };
+        let mut response = match future.poll(cx) {
+            Poll::Ready(Ok(r)) => r,
+            other => return other,
+        };
+        if let Some(audit) = this.audit.take() {
+            audit.run(this.grant, response.headers());
         }
+        protocol::apply(this.grant, response.headers_mut());
+        Poll::Ready(Ok(response))
     }
 }

@@ -13,7 +13,9 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 
-use super::decision::{Decision, Grant, Vary, ALLOW_PRIVATE_NETWORK, REASON_HEADER};
+use super::decision::{
+    header_count, Grant, PreflightValues, Vary, ALLOW_PRIVATE_NETWORK, REASON_HEADER,
+};
 
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 
@@ -30,11 +32,15 @@ const OWNED: [HeaderName; 7] = [
     ALLOW_PRIVATE_NETWORK,
 ];
 
-/// The layer's own response, for a decision with a [`status`](Decision::status):
+/// The layer's own response, for a decision with a [`status`](super::Decision::status):
 /// that status, an empty body, and exactly the decision's headers. Only the
 /// response's `HeaderMap` allocates; the map is the layer's own and sized
 /// for them, so no insertion can fail.
-pub(crate) fn respond<B: Default>(status: StatusCode, decision: &Decision) -> Response<B> {
+pub(crate) fn respond<B: Default>(
+    status: StatusCode,
+    g: &Grant,
+    p: &PreflightValues,
+) -> Response<B> {
     let mut response = Response::new(B::default());
     *response.status_mut() = status;
     // Up to six headers fit the map `HeaderMap` makes on its first insert
@@ -43,7 +49,7 @@ pub(crate) fn respond<B: Default>(status: StatusCode, decision: &Decision) -> Re
     // another size missed it (callgrind: ~500 instructions on a refused
     // write). Only more headers than that reserve.
     let headers = response.headers_mut();
-    let count = decision.header_count();
+    let count = header_count(g, p);
     if count > 6 {
         *headers = HeaderMap::try_with_capacity(count).unwrap_or_default();
     }
@@ -51,7 +57,6 @@ pub(crate) fn respond<B: Default>(status: StatusCode, decision: &Decision) -> Re
     let mut put = |name: HeaderName, value: &HeaderValue| {
         let _ = headers.try_insert(name, value.clone());
     };
-    let (g, p) = (&decision.grant, &decision.preflight);
     if let Some(v) = &g.allow_origin {
         put(ACCESS_CONTROL_ALLOW_ORIGIN, v);
     }

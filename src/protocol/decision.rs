@@ -337,20 +337,19 @@ impl Decision {
     pub(crate) fn is_credentialed(&self) -> bool {
         self.grant.credentials
     }
+}
 
-    /// How many headers the layer sets: the room a response of its own needs.
-    #[inline]
-    pub(crate) fn header_count(&self) -> usize {
-        let (g, p) = (&self.grant, &self.preflight);
-        usize::from(g.allow_origin.is_some())
-            + usize::from(g.credentials)
-            + usize::from(g.value.is_some())
-            + usize::from(p.methods.is_some())
-            + usize::from(p.headers.is_some())
-            + usize::from(p.max_age.is_some())
-            + usize::from(g.private_network)
-            + usize::from(g.vary != Vary::None)
-    }
+/// How many headers the layer sets: the room a response of its own needs.
+#[inline]
+pub(crate) fn header_count(g: &Grant, p: &PreflightValues) -> usize {
+    usize::from(g.allow_origin.is_some())
+        + usize::from(g.credentials)
+        + usize::from(g.value.is_some())
+        + usize::from(p.methods.is_some())
+        + usize::from(p.headers.is_some())
+        + usize::from(p.max_age.is_some())
+        + usize::from(g.private_network)
+        + usize::from(g.vary != Vary::None)
 }
 
 impl fmt::Display for Decision {

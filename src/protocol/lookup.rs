@@ -86,8 +86,10 @@ mod tests {
                 .collect();
             pairs.push(("origin".into(), "https://a.example".into()));
             pairs.push(("sec-fetch-site".into(), "cross-site".into()));
-            let borrowed: Vec<(&str, &str)> =
-                pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let borrowed: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
             let mut h = map(&borrowed);
             assert_eq!(read(&h, "origin"), Ok(Some("https://a.example".into())));
             assert_eq!(read(&h, "sec-fetch-site"), Ok(Some("cross-site".into())));
