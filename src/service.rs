@@ -163,14 +163,15 @@ where
                 this.preflight,
             )));
         };
-        let mut response = match future.poll(cx) {
-            Poll::Ready(Ok(r)) => r,
-            other => return other,
-        };
-        if let Some(audit) = this.audit.take() {
-            audit.run(this.grant, response.headers());
+        // The response is changed where it is returned from: not copied
+        // out of the inner future's output, changed, and copied again.
+        let mut out = future.poll(cx);
+        if let Poll::Ready(Ok(response)) = &mut out {
+            if let Some(audit) = this.audit.take() {
+                audit.run(this.grant, response.headers());
+            }
+            protocol::apply(this.grant, response.headers_mut());
         }
-        protocol::apply(this.grant, response.headers_mut());
-        Poll::Ready(Ok(response))
+        out
     }
 }
