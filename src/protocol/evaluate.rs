@@ -122,10 +122,21 @@ impl Policy {
         if !self.methods.allows(m) {
             return self.refused_with_hint(allow_origin, Rejection::MethodNotAllowed, facts);
         }
-        let lines = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
-        let allow_headers = match self.headers.check_request(|| lines.iter()) {
+        // One line (the browser's form) is found by the walk of `single`;
+        // several are read through the map.
+        let requested = single(headers, &ACCESS_CONTROL_REQUEST_HEADERS);
+        let all = || headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS).into_iter();
+        let check = match requested {
+            Single::One(line) => self.headers.check_request(|| std::iter::once(line)),
+            Single::None => self.headers.check_request(std::iter::empty),
+            Single::Many => self.headers.check_request(all),
+        };
+        let allow_headers = match check {
             HeaderCheck::Empty => None,
-            HeaderCheck::Allowed => Some(join_lines(lines.iter())),
+            HeaderCheck::Allowed => Some(match requested {
+                Single::One(line) => line.clone(),
+                Single::None | Single::Many => join_lines(all()),
+            }),
             HeaderCheck::NotAllowed(name) => {
                 facts.offending_header = Some(name);
                 return self.refused_with_hint(allow_origin, Rejection::HeaderNotAllowed, facts);
