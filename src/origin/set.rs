@@ -17,12 +17,21 @@ use super::matcher::PatternSet;
 use super::pattern::ParsedPattern;
 use super::table::Index;
 
+/// Up to this many exact origins (most deployments list a handful), an
+/// `Origin` is compared with each, length first, instead of hashed: the hash
+/// is a chain of multiplications the lookup waits for, and a length that
+/// differs settles most comparisons at once.
+const SMALL: usize = 8;
+
 /// The compiled allowlist: exact origins and patterns.
 #[derive(Clone, Default)]
 pub(crate) struct OriginSet {
     /// The normalised origins, each followed by `\n`, in configuration order.
     arena: Bytes,
     index: Index,
+    /// Where each origin is in the arena (offset, length), when there are at
+    /// most [`SMALL`]; empty otherwise.
+    small: Vec<(usize, usize)>,
     /// Subdomain and any-port patterns, tried after the exact lookup misses.
     patterns: PatternSet,
 }
@@ -88,9 +97,18 @@ impl OriginSetBuilder {
         // (which allocates once): do that here, so that every slice taken
         // per request is a reference-count bump.
         drop(arena.clone());
+        let mut small = Vec::new();
+        if self.index.len() <= SMALL {
+            let mut start = 0;
+            for (i, _) in arena.iter().enumerate().filter(|(_, &b)| b == b'\n') {
+                small.push((start, i - start));
+                start = i + 1;
+            }
+        }
         Some(OriginSet {
             arena,
             index: self.index,
+            small,
             patterns: self.patterns,
         })
     }
@@ -105,6 +123,9 @@ impl OriginSet {
         let eq = |off: usize, len: usize| {
             len == origin.len() && arena.get(off..off + len) == Some(origin)
         };
+        if self.index.len() <= SMALL {
+            return self.small.iter().copied().find(|&(off, len)| eq(off, len));
+        }
         self.index
             .find(hash_bytes(origin), eq)
             .map(|found| (found.off, found.len))
