@@ -13,7 +13,7 @@ use tower_service::Service;
 
 use crate::cell::PolicyCell;
 use crate::diagnostics::{CookieAudit, Runtime};
-use crate::protocol::{self, Decision, Facts, Grant, Policy, PreflightValues};
+use crate::protocol::{self, Facts, Grant, Policy, PreflightValues};
 
 /// Middleware that applies a CORS policy to an inner service.
 ///
@@ -92,18 +92,12 @@ where
             Some(_) => None,
             None => CookieAudit::arm(&decision, &req, &self.runtime),
         };
-        let Decision {
-            status,
-            grant,
-            preflight,
-            ..
-        } = decision;
-        if let Some(status) = status {
+        if let Some(status) = decision.status {
             return ResponseFuture {
                 future: None,
-                grant,
+                grant: decision.grant,
                 status,
-                preflight,
+                preflight: decision.preflight,
                 audit,
             };
         }
@@ -112,9 +106,9 @@ where
         // its stores have landed, and the move does not stall on them.
         ResponseFuture {
             future: Some(self.inner.call(req)),
-            grant,
+            grant: decision.grant,
             status: StatusCode::OK,
-            preflight,
+            preflight: decision.preflight,
             audit,
         }
     }
