@@ -203,6 +203,34 @@ mod tests {
     }
 
     #[test]
+    fn small_and_hashed_sets_answer_alike() {
+        // Up to SMALL origins are compared one by one, more are hashed: at
+        // the boundary and beyond, every origin is found (duplicates kept
+        // once) and no near miss is.
+        for n in [0, 1, SMALL - 1, SMALL, SMALL + 1, 100] {
+            let origins: Vec<String> = (0..n)
+                .map(|i| format!("https://app{i}.example.com"))
+                .collect();
+            let mut with_duplicates: Vec<&str> = origins.iter().map(String::as_str).collect();
+            with_duplicates.extend(origins.iter().take(3).map(String::as_str));
+            let set = set(&with_duplicates);
+            assert_eq!(set.len(), n);
+            for o in &origins {
+                assert!(set.contains(o.as_bytes()), "{o} in {n}");
+                // Same length, one byte off; a prefix; a longer value.
+                let mut off = o.clone().into_bytes();
+                let last = off.len() - 1;
+                off[last] ^= 1;
+                assert!(!set.contains(&off), "{n}");
+                assert!(!set.contains(&o.as_bytes()[..last]), "{n}");
+                assert!(!set.contains(format!("{o}.").as_bytes()), "{n}");
+            }
+            assert!(!set.contains(b"https://appx.example.com"));
+            assert!(!set.contains(b""));
+        }
+    }
+
+    #[test]
     fn set_lookup_is_byte_exact() {
         let set = set(&[
             "https://app.example.com",
