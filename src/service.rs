@@ -104,11 +104,13 @@ where
         // The inner service is called first: by the time the decision's
         // grant (what `apply` writes) moves into the future, in one piece,
         // its stores have landed, and the move does not stall on them.
+        // A decision without a status has no preflight values (only the
+        // layer's own answer to a preflight does): none is moved.
         ResponseFuture {
             future: Some(self.inner.call(req)),
             grant: decision.grant,
             status: StatusCode::OK,
-            preflight: decision.preflight,
+            preflight: PreflightValues::NONE,
             audit,
         }
     }
