@@ -49,20 +49,24 @@ use std::future::{ready, Future, Ready};
 use std::hint::black_box;
 use std::pin::pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{criterion_group, BatchSize, BenchmarkId, Criterion};
 use futures_util::task::noop_waker_ref;
-use futures_util::FutureExt;
 use http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, AUTHORIZATION, CONTENT_TYPE,
-    ORIGIN, VARY,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD,
+    AUTHORIZATION, CONTENT_TYPE, ORIGIN,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use tower::service_fn;
 use tower::{Layer, Service};
+
+#[path = "overhead/floor.rs"]
+mod floor;
+#[path = "overhead/table.rs"]
+mod table;
+
+use floor::Floor;
 
 const ALLOWED: &str = "https://app.example.com";
 const OTHER_ALLOWED: &str = "https://admin.example.com";
@@ -104,195 +108,6 @@ fn typed(_req: Request<()>) -> Ready<Result<Response<String>, Infallible>> {
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     ready(Ok(response))
-}
-
-/// The seven `Access-Control-*` response names a CORS layer owns.
-const OWNED: [HeaderName; 7] = [
-    ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_ALLOW_CREDENTIALS,
-    ACCESS_CONTROL_EXPOSE_HEADERS,
-    ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_HEADERS,
-    ACCESS_CONTROL_MAX_AGE,
-    HeaderName::from_static("access-control-allow-private-network"),
-];
-
-/// The floor: not a CORS layer, but a hand-written service, written inline
-/// around the inner call, that does only what a correct answer on `path`
-/// needs, with no checks at all:
-///
-/// - the response headers it must write (values `from_static`);
-/// - on a response of the inner service, ONE scan of the response map that
-///   removes any `Access-Control-*` header the inner service set (a
-///   correct layer owns that namespace: DESIGN §3);
-/// - no lookup (not of the request's `Origin`, not in an allowlist), no
-///   parsing, no wrapper future: the inner future is resolved in `call`.
-///
-/// Its overhead over the bare service is a lower bound for any correct
-/// layer: what is left once deciding costs nothing. Its definition is the
-/// target's yardstick (issue 16) and does not change to meet the target.
-#[derive(Clone, Copy)]
-struct Floor {
-    inner: Inner,
-    path: Path,
-}
-
-/// The floor's one scan: removes every `Access-Control-*` name the inner
-/// service set (only when the scan saw one: the removals are then the
-/// rare path).
-#[inline]
-fn floor_scan(h: &mut HeaderMap) {
-    let mut found = false;
-    for name in h.keys() {
-        found |= name.as_str().starts_with("access-control-");
-    }
-    if found {
-        for name in OWNED {
-            h.remove(name);
-        }
-    }
-}
-
-impl Service<Request<()>> for Floor {
-    type Response = Response<String>;
-    type Error = Infallible;
-    type Future = Ready<Result<Response<String>, Infallible>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, req: Request<()>) -> Self::Future {
-        if let Path::Preflight = self.path {
-            // The layer's own answer: no inner call, a map of its own.
-            drop(req);
-            let mut response = Response::new(String::new());
-            *response.status_mut() = StatusCode::NO_CONTENT;
-            let h = response.headers_mut();
-            h.insert(
-                ACCESS_CONTROL_ALLOW_ORIGIN,
-                HeaderValue::from_static(ALLOWED),
-            );
-            h.insert(
-                ACCESS_CONTROL_ALLOW_CREDENTIALS,
-                HeaderValue::from_static("true"),
-            );
-            h.insert(
-                ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("PUT"),
-            );
-            h.insert(
-                ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("authorization,content-type"),
-            );
-            h.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-            h.insert(
-                VARY,
-                HeaderValue::from_static(
-                    "origin, access-control-request-method, access-control-request-headers",
-                ),
-            );
-            return ready(Ok(response));
-        }
-        if let Path::WriteRefused = self.path {
-            // The guard's refusal: the layer's own `403`, no inner call.
-            drop(req);
-            let mut response = Response::new(String::new());
-            *response.status_mut() = StatusCode::FORBIDDEN;
-            response
-                .headers_mut()
-                .insert(VARY, HeaderValue::from_static("origin"));
-            return ready(Ok(response));
-        }
-        let mut response = match (self.inner)(req).now_or_never() {
-            Some(Ok(response)) => response,
-            _ => unreachable!("the inner service is ready at once and infallible"),
-        };
-        floor_headers(self.path, response.headers_mut());
-        ready(Ok(response))
-    }
-}
-
-/// The floor's writes on a response of the inner service: the one scan,
-/// then the headers the path needs (inlined where it is called, as if
-/// written there).
-#[inline(always)]
-fn floor_headers(path: Path, h: &mut HeaderMap) {
-    floor_scan(h);
-    if let Path::ActualAllowed | Path::WriteAllowed = path {
-        h.insert(
-            ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static(ALLOWED),
-        );
-        h.insert(
-            ACCESS_CONTROL_ALLOW_CREDENTIALS,
-            HeaderValue::from_static("true"),
-        );
-        h.insert(
-            ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("x-request-id"),
-        );
-    }
-    h.append(VARY, HeaderValue::from_static("origin"));
-}
-
-/// Not the yardstick: the floor's work done as a layer must do it, for the
-/// closing figures of issue 16. The inner service's future moves into a
-/// wrapper future, and the floor's headers are written when it is polled
-/// (the layer's own answers are the floor's, built in `call`). Between this
-/// and the floor lies the cost of being a layer; between this and
-/// strict-cors, the cost of deciding.
-#[derive(Clone, Copy)]
-struct FloorLayered {
-    inner: Inner,
-    path: Path,
-}
-
-/// [`FloorLayered`]'s future: the inner future, and whether the floor's
-/// headers are still to be written on its response.
-struct FloorFuture {
-    inner: Ready<Result<Response<String>, Infallible>>,
-    apply: Option<Path>,
-}
-
-impl Future for FloorFuture {
-    type Output = Result<Response<String>, Infallible>;
-
-    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        let mut out = std::pin::Pin::new(&mut this.inner).poll(cx);
-        if let (Poll::Ready(Ok(response)), Some(path)) = (&mut out, this.apply.take()) {
-            floor_headers(path, response.headers_mut());
-        }
-        out
-    }
-}
-
-impl Service<Request<()>> for FloorLayered {
-    type Response = Response<String>;
-    type Error = Infallible;
-    type Future = FloorFuture;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, req: Request<()>) -> Self::Future {
-        if self.path.answered_by_layer() {
-            let mut floor = Floor {
-                inner: self.inner,
-                path: self.path,
-            };
-            return FloorFuture {
-                inner: floor.call(req),
-                apply: None,
-            };
-        }
-        FloorFuture {
-            inner: (self.inner)(req),
-            apply: Some(self.path),
-        }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -549,175 +364,6 @@ fn bench_evaluate(c: &mut Criterion) {
     group.finish();
 }
 
-/// Times one batch of requests through `svc`, in ns per request. The
-/// requests are built before the clock starts; the responses are dropped
-/// after it stops.
-fn time_batch<S>(svc: &mut S, path: Path, n: usize, out: &mut Vec<Response<String>>) -> f64
-where
-    S: Service<Request<()>, Response = Response<String>, Error = Infallible>,
-{
-    let requests: Vec<Request<()>> = (0..n).map(|_| path.request()).collect();
-    let start = Instant::now();
-    for req in requests {
-        out.push(drive(svc, black_box(req)));
-    }
-    let elapsed = start.elapsed();
-    black_box(&mut *out).clear();
-    elapsed.as_nanos() as f64 / n as f64
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-/// One row of the interleaved table: `rounds` rounds, each timing a batch
-/// through the bare service, the floor, tower-http and strict-cors (in
-/// rotating order), so that all see the same machine load. Overheads are the
-/// medians of the per-round differences with the bare batch of the same round.
-fn table_row(label: &str, path: Path, inner: Inner, origins: &[String], rounds: usize, n: usize) {
-    let mut bare = service_fn(inner);
-    let mut floor = Floor { inner, path };
-    let mut th = tower_http_layer(origins).layer(service_fn(inner));
-    let mut strict = strict_layer_for(origins, path.guarded()).layer(service_fn(inner));
-    let mut layered = FloorLayered { inner, path };
-    let mut out = Vec::with_capacity(n);
-    let mut times: [Vec<f64>; 5] = Default::default();
-    let mut overheads: [Vec<f64>; 5] = Default::default();
-    for round in 0..rounds {
-        let mut t = [0.0; 5];
-        for k in 0..5 {
-            let which = (round + k) % 5;
-            t[which] = match which {
-                0 => time_batch(&mut bare, path, n, &mut out),
-                1 => time_batch(&mut floor, path, n, &mut out),
-                2 => time_batch(&mut th, path, n, &mut out),
-                3 => time_batch(&mut strict, path, n, &mut out),
-                _ => time_batch(&mut layered, path, n, &mut out),
-            };
-        }
-        for i in 0..5 {
-            times[i].push(t[i]);
-            overheads[i].push(t[i] - t[0]);
-        }
-    }
-    let [bare, floor, th, sc, layered] = times.map(median);
-    let [_, floor_o, th_o, sc_o, layered_o] = overheads.map(median);
-    // The floor done as a layer (not the yardstick): its ratio to the floor.
-    let layered_vs_floor = match path.answered_by_layer() {
-        true => layered / floor,
-        false => layered_o / floor_o,
-    };
-    // Neither strict-cors nor the floor passes a preflight to the inner
-    // service: there the ratios compare whole times.
-    let (vs_floor, vs_th) = match path.answered_by_layer() {
-        true => (sc / floor, sc / th),
-        false => (sc_o / floor_o, sc_o / th_o),
-    };
-    println!(
-        "| {label:<30} | {bare:>6.0} | {floor:>6.0} | {th:>6.0} | {sc:>6.0} | {floor_o:>6.0} | \
-         {th_o:>6.0} | {sc_o:>6.0} | {vs_floor:>5.2} | {vs_th:>5.2} | {layered_vs_floor:>5.2} |",
-    );
-}
-
-/// `OVERHEAD_TABLE=1 cargo bench --bench overhead`: instead of criterion,
-/// an interleaved, paired measurement of every path and allowlist size,
-/// printed as a table (median ns per request; `OVERHEAD_ROUNDS`, default
-/// 101, and `OVERHEAD_BATCH`, default 1000 requests per batch). Sturdier than
-/// separate criterion benchmarks on a shared, noisy machine.
-fn table() {
-    let env = |name: &str, default: usize| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let rounds = env("OVERHEAD_ROUNDS", 101);
-    let n = env("OVERHEAD_BATCH", 1000);
-    println!("{rounds} rounds of {n} requests; median ns per request");
-    println!("columns: time per request (bare, floor, tower-http, strict-cors), then");
-    println!("overhead over bare (floor, tower-http, strict-cors), then the ratios");
-    println!("strict-cors overhead / floor overhead (target <= 1.5) and strict-cors");
-    println!("overhead / tower-http overhead; preflights and refused writes: whole times;");
-    println!("last, the floor done as a layer (wrapper future; not the yardstick) / floor");
-    println!(
-        "| {:<30} | {:>6} | {:>6} | {:>6} | {:>6} | {:>6} | {:>6} | {:>6} | {:>5} | {:>5} | {:>5} |",
-        "path", "bare", "floor", "th", "sc", "+floor", "+th", "+sc", "sc/fl", "sc/th", "lf/fl"
-    );
-    println!(
-        "|{:-<32}|{:->8}|{:->8}|{:->8}|{:->8}|{:->8}|{:->8}|{:->8}|{:->7}|{:->7}|{:->7}|",
-        "", "", "", "", "", "", "", "", "", "", ""
-    );
-    let origins = [ALLOWED.to_owned(), OTHER_ALLOWED.to_owned()];
-    for (variant, inner) in [("", plain as Inner), ("typed ", typed as Inner)] {
-        for path in Path::ALL {
-            let label = format!("{variant}{}", path.name());
-            table_row(&label, path, inner, &origins, rounds, n);
-        }
-    }
-    for size in [1usize, 10, 1000] {
-        let label = format!("allowlist {size}, actual_allowed");
-        table_row(
-            &label,
-            Path::ActualAllowed,
-            plain,
-            &allowlist(size),
-            rounds,
-            n,
-        );
-    }
-}
-
-/// `OVERHEAD_PROFILE=<path>:<service> cargo bench --bench overhead`: sends
-/// `OVERHEAD_BATCH` (default 100,000) requests of one path through one
-/// service (`bare`, `floor`, `tower-http`, `strict-cors`) and nothing else,
-/// for a profiler: under `valgrind --tool=callgrind` the instruction counts
-/// per request are independent of the machine's load. Requests are built,
-/// and responses dropped, in batches of 1,000 around the sends: compare
-/// services by the inclusive cost of `drive`, or by whole counts against
-/// `bare`.
-fn profile(spec: &str) {
-    let (path_name, svc) = spec.split_once(':').unwrap_or((spec, "strict-cors"));
-    let Some(path) = Path::ALL.into_iter().find(|p| p.name() == path_name) else {
-        panic!("OVERHEAD_PROFILE: unknown path {path_name:?}");
-    };
-    let n: usize = std::env::var("OVERHEAD_BATCH")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let origins = [ALLOWED.to_owned(), OTHER_ALLOWED.to_owned()];
-    let mut out = Vec::with_capacity(1000);
-    let mut run = |f: &mut dyn FnMut(Request<()>) -> Response<String>| {
-        for _ in 0..n / 1000 {
-            let requests: Vec<Request<()>> = (0..1000).map(|_| path.request()).collect();
-            for req in requests {
-                out.push(f(black_box(req)));
-            }
-            black_box(&mut out).clear();
-        }
-    };
-    match svc {
-        "bare" => {
-            let mut s = service_fn(plain as Inner);
-            run(&mut |r| drive(&mut s, r))
-        }
-        "floor" => {
-            let mut s = Floor { inner: plain, path };
-            run(&mut |r| drive(&mut s, r))
-        }
-        "tower-http" => {
-            let mut s = tower_http_layer(&origins).layer(service_fn(plain as Inner));
-            run(&mut |r| drive(&mut s, r))
-        }
-        "strict-cors" => {
-            let mut s =
-                strict_layer_for(&origins, path.guarded()).layer(service_fn(plain as Inner));
-            run(&mut |r| drive(&mut s, r))
-        }
-        other => panic!("OVERHEAD_PROFILE: unknown service {other:?}"),
-    }
-}
-
 /// A request map shaped like a browser's: `n` headers, the standard ones
 /// Chrome sends on a cross-origin `fetch` and then `x-filler-*`, with the
 /// `Origin` last (the worst place for a walk).
@@ -789,11 +435,11 @@ criterion_group!(
 
 fn main() {
     if std::env::var_os("OVERHEAD_TABLE").is_some() {
-        table();
+        table::table();
         return;
     }
     if let Ok(spec) = std::env::var("OVERHEAD_PROFILE") {
-        profile(&spec);
+        table::profile(&spec);
         return;
     }
     benches();
