@@ -151,8 +151,10 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let Some(future) = this.future.as_pin_mut() else {
-            // Built on poll, from the decision made in `call`: polling again
-            // builds the same answer instead of panicking.
+            // Built on poll, from the decision made in `call`, whose values
+            // move into it. Polled again after it completed, the future
+            // answers again without them (no `Access-Control-*` header: it
+            // fails closed) rather than panicking.
             return Poll::Ready(Ok(protocol::respond(
                 *this.status,
                 this.grant,
@@ -169,5 +171,62 @@ where
             protocol::apply(this.grant, response.headers_mut());
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+    use std::future::{ready, Ready};
+
+    use futures_util::task::noop_waker_ref;
+    use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, VARY};
+    use tower::Layer;
+
+    use super::*;
+
+    fn inner(_req: Request<()>) -> Ready<Result<Response<String>, Infallible>> {
+        ready(Ok(Response::new(String::new())))
+    }
+
+    fn owned_names(r: &Response<String>) -> Vec<&str> {
+        r.headers()
+            .keys()
+            .map(|n| n.as_str())
+            .filter(|n| n.starts_with("access-control-"))
+            .collect()
+    }
+
+    #[test]
+    fn an_answer_polled_again_fails_closed_and_never_panics() {
+        let layer = crate::CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_credentials(true)
+            .allow_methods(["PUT"])
+            .build()
+            .unwrap();
+        let mut svc = layer.layer(tower::service_fn(inner));
+        let req = Request::options("/")
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "PUT")
+            .body(())
+            .unwrap();
+        let mut cx = Context::from_waker(noop_waker_ref());
+        let mut fut = std::pin::pin!(svc.call(req));
+        let Poll::Ready(Ok(first)) = fut.as_mut().poll(&mut cx) else {
+            panic!("a preflight is answered at once");
+        };
+        assert_eq!(first.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            first.headers()[ACCESS_CONTROL_ALLOW_ORIGIN],
+            "https://app.example.com"
+        );
+        // Polled after it completed: the same status and `Vary`, no grant.
+        let Poll::Ready(Ok(again)) = fut.as_mut().poll(&mut cx) else {
+            panic!("polled again, the answer is still ready");
+        };
+        assert_eq!(again.status(), StatusCode::NO_CONTENT);
+        assert_eq!(again.headers().get(VARY), first.headers().get(VARY));
+        assert!(owned_names(&again).is_empty(), "{:?}", again.headers());
     }
 }

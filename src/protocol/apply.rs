@@ -36,10 +36,15 @@ const OWNED: [HeaderName; 7] = [
 /// that status, an empty body, and exactly the decision's headers. Only the
 /// response's `HeaderMap` allocates; the map is the layer's own and sized
 /// for them, so no insertion can fail.
+///
+/// The values move into the response rather than being cloned: an answer
+/// is made once. Made again from what is left (a response future polled
+/// after it completed), it has the status and `Vary` but no
+/// `Access-Control-*` header: it fails closed.
 pub(crate) fn respond<B: Default>(
     status: StatusCode,
-    g: &Grant,
-    p: &PreflightValues,
+    g: &mut Grant,
+    p: &mut PreflightValues,
 ) -> Response<B> {
     let mut response = Response::new(B::default());
     *response.status_mut() = status;
@@ -54,34 +59,41 @@ pub(crate) fn respond<B: Default>(
         *headers = HeaderMap::try_with_capacity(count).unwrap_or_default();
     }
     // A map of at most nine names, sized for them: no insertion can fail.
-    let mut put = |name: HeaderName, value: &HeaderValue| {
-        let _ = headers.try_insert(name, value.clone());
+    let mut put = |name: HeaderName, value: HeaderValue| {
+        let _ = headers.try_insert(name, value);
     };
-    if let Some(v) = &g.allow_origin {
+    // The flags are granted with the origin, and only once.
+    let granted = g.allow_origin.is_some();
+    if let Some(v) = g.allow_origin.take() {
         put(ACCESS_CONTROL_ALLOW_ORIGIN, v);
     }
-    if g.credentials {
-        put(ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE);
+    if granted && g.credentials {
+        put(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
-    if let Some(v) = g.expose_headers() {
-        put(ACCESS_CONTROL_EXPOSE_HEADERS, v);
-    }
-    if let Some(v) = &p.methods {
+    let value = g.value.take();
+    let reason = match (value, g.reason) {
+        (Some(v), false) => {
+            put(ACCESS_CONTROL_EXPOSE_HEADERS, v);
+            None
+        }
+        (v, _) => v,
+    };
+    if let Some(v) = p.methods.take() {
         put(ACCESS_CONTROL_ALLOW_METHODS, v);
     }
-    if let Some(v) = &p.headers {
+    if let Some(v) = p.headers.take() {
         put(ACCESS_CONTROL_ALLOW_HEADERS, v);
     }
-    if let Some(v) = &p.max_age {
+    if let Some(v) = p.max_age.take() {
         put(ACCESS_CONTROL_MAX_AGE, v);
     }
-    if g.private_network {
-        put(ALLOW_PRIVATE_NETWORK, &TRUE);
+    if granted && g.private_network {
+        put(ALLOW_PRIVATE_NETWORK, TRUE);
     }
-    if let Some(v) = g.vary.value() {
+    if let Some(v) = g.vary.header_value() {
         put(VARY, v);
     }
-    if let Some(v) = g.debug_reason() {
+    if let Some(v) = reason {
         put(REASON_HEADER, v);
     }
     response

@@ -31,12 +31,16 @@ static VARY_NAMES: [HeaderValue; 4] = [
     HeaderValue::from_static("access-control-request-headers"),
     HeaderValue::from_static("access-control-request-private-network"),
 ];
-static VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(
+/// `Vary` on a preflight's answer.
+const PREFLIGHT: HeaderValue = HeaderValue::from_static(
     "origin, access-control-request-method, access-control-request-headers",
 );
-static VARY_PREFLIGHT_PRIVATE_NETWORK: HeaderValue = HeaderValue::from_static(
+/// `Vary` on a preflight's answer, with `allow_private_network(true)`.
+const PREFLIGHT_PRIVATE_NETWORK: HeaderValue = HeaderValue::from_static(
     "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
 );
+static VARY_PREFLIGHT: HeaderValue = PREFLIGHT;
+static VARY_PREFLIGHT_PRIVATE_NETWORK: HeaderValue = PREFLIGHT_PRIVATE_NETWORK;
 
 /// Which kind of request the layer saw ([Fetch, "CORS protocol"](https://fetch.spec.whatwg.org/#http-cors-protocol)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,6 +90,18 @@ impl Vary {
             Vary::Origin => Some(&VARY_ORIGIN),
             Vary::Preflight => Some(&VARY_PREFLIGHT),
             Vary::PreflightPrivateNetwork => Some(&VARY_PREFLIGHT_PRIVATE_NETWORK),
+        }
+    }
+
+    /// [`value`](Self::value), as a value of its own (a constant: no clone).
+    #[inline]
+    pub(crate) fn header_value(self) -> Option<HeaderValue> {
+        const ORIGIN: HeaderValue = HeaderValue::from_static("origin");
+        match self {
+            Vary::None => None,
+            Vary::Origin => Some(ORIGIN),
+            Vary::Preflight => Some(PREFLIGHT),
+            Vary::PreflightPrivateNetwork => Some(PREFLIGHT_PRIVATE_NETWORK),
         }
     }
 
