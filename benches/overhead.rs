@@ -433,7 +433,33 @@ criterion_group!(
     bench_lookup
 );
 
+/// A `tracing` subscriber that, like a production service logging at
+/// `WARN`, enables `WARN` and `ERROR` events and records nothing.
+struct WarnLevel;
+
+impl tracing::Subscriber for WarnLevel {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        *metadata.level() <= tracing::Level::WARN
+    }
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::WARN)
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
 fn main() {
+    // `OVERHEAD_WARN=1`: every measurement with events of level `WARN`
+    // enabled, as a service that logs warnings runs.
+    if std::env::var_os("OVERHEAD_WARN").is_some() {
+        tracing::subscriber::set_global_default(WarnLevel).expect("no subscriber yet");
+    }
     if std::env::var_os("OVERHEAD_TABLE").is_some() {
         table::table();
         return;

@@ -166,7 +166,9 @@ impl CookieAudit {
                 .get(http::header::HOST)
                 .map(|h| h.as_bytes())
                 .or_else(|| req.uri().authority().map(|a| a.as_str().as_bytes()));
-            let site = match req.headers().get(http::header::ORIGIN) {
+            // A credentialed grant echoes the request's `Origin` (`*` never
+            // comes with credentials): no second lookup of it.
+            let site = match decision.allow_origin() {
                 Some(origin) => site_of(origin.as_bytes(), host),
                 None => Site::Unknown,
             };
