@@ -30,6 +30,9 @@
 //!   against `n` allowed origins (1, 10, 1000), the matching one last.
 //! - `evaluate/<path>/strict-cors`: strict-cors's decision alone
 //!   (`CorsLayer::evaluate`), no response.
+//! - `lookup/{walk,hashed}/<n>`: finding the `Origin` in a browser-shaped
+//!   request map of `n` headers by walking its entries or through
+//!   `HeaderMap`'s hash (why strict-cors walks maps of up to 4 names).
 //!
 //! Run: `cargo bench --bench overhead -- --warm-up-time 1 --measurement-time 3`.
 //! Overhead of a layer = layered time − bare time, per path.
@@ -41,7 +44,12 @@
 //! ratios strict-cors overhead / floor overhead (the target: at most 1.5)
 //! and strict-cors overhead / tower-http overhead (preflights, which neither
 //! strict-cors nor the floor passes to the inner service: whole times); see
-//! [`table`]. Sturdier on a shared, noisy machine.
+//! [`table`]. Sturdier on a shared, noisy machine. Its last column is the
+//! floor done as a layer ([`floor::FloorLayered`], a reference, not the
+//! yardstick) over the floor.
+//!
+//! `OVERHEAD_WARN=1` (with either) installs a `tracing` subscriber that
+//! enables `WARN` events, as a service that logs warnings runs.
 
 use std::convert::Infallible;
 use std::fmt::Debug;
