@@ -63,31 +63,36 @@ pub(crate) fn is_safelisted_method(m: &[u8]) -> bool {
 /// [Fetch "forbidden request-header"](https://fetch.spec.whatwg.org/#forbidden-request-header) names (lower-case input): headers that
 /// scripts can never set, so allowing them in a preflight means nothing.
 pub(crate) fn is_forbidden_request_header(lower: &str) -> bool {
-    const FORBIDDEN: [&str; 21] = [
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    ];
-    FORBIDDEN.contains(&lower) || lower.starts_with("proxy-") || lower.starts_with("sec-")
+    FORBIDDEN_REQUEST_HEADERS.contains(&lower)
+        || lower.starts_with("proxy-")
+        || lower.starts_with("sec-")
 }
+
+/// The forbidden request-header names listed one by one (`proxy-` and `sec-`
+/// prefixes aside).
+const FORBIDDEN_REQUEST_HEADERS: [&str; 21] = [
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "via",
+];
 
 /// [Fetch "forbidden response-header name"](https://fetch.spec.whatwg.org/#forbidden-response-header-name):
 /// never exposed to scripts.
@@ -116,6 +121,67 @@ mod tests {
         assert!(!is_token(b"GE T"));
         assert!(!is_token(b"a,b"));
         assert!(!is_token("é".as_bytes()));
+    }
+
+    /// The layer's rules and the browser model's (`strict-cors-model`) are
+    /// written apart on purpose: the model is the oracle the layer is
+    /// tested against, so neither depends on the other. Here they must
+    /// agree, name by name and method by method.
+    #[test]
+    fn the_same_rules_as_the_browser_model() {
+        use strict_cors_model as model;
+        let mut names: Vec<&str> = vec![
+            "proxy-authorization",
+            "sec-fetch-site",
+            "sec-",
+            "proxy-",
+            "x-sec",
+            "x-proxy",
+            "content-type",
+            "authorization",
+            "x-requested-with",
+            "accept",
+            "cookies",
+            "origin2",
+        ];
+        for name in FORBIDDEN_REQUEST_HEADERS {
+            names.push(name);
+        }
+        for name in names {
+            assert_eq!(
+                is_forbidden_request_header(name),
+                model::is_forbidden_request_header(name, b""),
+                "{name}"
+            );
+        }
+        for m in [
+            "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+            "TRACK", "connect", "trace", "track", "get", "post", "Get", "QUERY",
+        ] {
+            let b = m.as_bytes();
+            assert_eq!(is_forbidden_method(b), model::is_forbidden_method(b), "{m}");
+            assert_eq!(
+                is_safelisted_method(b),
+                model::is_cors_safelisted_method(m),
+                "{m}"
+            );
+        }
+        for t in [
+            "GET",
+            "x-a_b.c~",
+            "",
+            "a b",
+            "a,b",
+            "é",
+            "a\tb",
+            "!#$%&'*+-.^_`|~",
+        ] {
+            assert_eq!(
+                is_token(t.as_bytes()),
+                model::is_token(t.as_bytes()),
+                "{t:?}"
+            );
+        }
     }
 
     #[test]
