@@ -88,19 +88,16 @@ where
                 &self.runtime,
             );
         }
-        let audit = match decision.status {
-            Some(_) => None,
-            None => CookieAudit::arm(&decision, &req, &self.runtime),
-        };
         if let Some(status) = decision.status {
             return ResponseFuture {
                 future: None,
                 grant: decision.grant,
                 status,
                 preflight: decision.preflight,
-                audit,
+                audit: None,
             };
         }
+        let audit = CookieAudit::arm(&decision, &req, &self.runtime);
         // The inner service is called first: by the time the decision's
         // grant (what `apply` writes) moves into the future, in one piece,
         // its stores have landed, and the move does not stall on them.
@@ -120,8 +117,8 @@ pin_project! {
     /// Response future of [`Cors`].
     pub struct ResponseFuture<F> {
         // The inner service's future; `None` when the layer answers by
-        // itself. One flat value, the inner future at its head: it is built
-        // in place rather than moved through a nested value.
+        // itself. One flat value, the inner future at its head: no nested
+        // value to assemble and then copy again.
         #[pin]
         future: Option<F>,
         // The headers of the answer, either one. Applied once to the inner

@@ -14,10 +14,9 @@ use http::header::{
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 
 use super::decision::{
-    header_count, Grant, PreflightValues, Vary, ALLOW_PRIVATE_NETWORK, REASON_HEADER,
+    header_count, Grant, PreflightValues, Vary, ALLOW_PRIVATE_NETWORK, REASON_HEADER, TRUE,
+    VARY_ORIGIN,
 };
-
-const TRUE: HeaderValue = HeaderValue::from_static("true");
 
 /// The `Access-Control-*` response names the layer owns on every response
 /// it passes: what the inner service set under them never reaches the
@@ -231,8 +230,6 @@ pub(crate) fn merge_vary(
     }
     ok
 }
-
-const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
 
 enum Covered {
     Yes,

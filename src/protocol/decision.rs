@@ -21,26 +21,30 @@ pub(crate) const ALLOW_PRIVATE_NETWORK: HeaderName =
 /// The debug-mode response header naming why a request was refused.
 pub(crate) const REASON_HEADER: HeaderName = HeaderName::from_static("x-cors-debug");
 
-static TRUE: HeaderValue = HeaderValue::from_static("true");
-static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
+/// `true`: the value of `Access-Control-Allow-Credentials` and
+/// `-Allow-Private-Network`.
+pub(crate) const TRUE: HeaderValue = HeaderValue::from_static("true");
+/// `Vary: origin`, the layer's `Vary` on every answer but a preflight's.
+pub(crate) const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
+/// `Vary` on a preflight's answer.
+const VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(
+    "origin, access-control-request-method, access-control-request-headers",
+);
+/// `Vary` on a preflight's answer, with `allow_private_network(true)`.
+const VARY_PREFLIGHT_PRIVATE_NETWORK: HeaderValue = HeaderValue::from_static(
+    "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
+);
+/// The constants above, in statics: the values [`Decision::headers`] lends.
+static TRUE_LENT: HeaderValue = TRUE;
+static VARY_LENT: [HeaderValue; 3] = [VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_PRIVATE_NETWORK];
 /// The names of `VARY_PREFLIGHT_PRIVATE_NETWORK`, one by one, for merging
 /// (the first three are `VARY_PREFLIGHT`'s).
 static VARY_NAMES: [HeaderValue; 4] = [
-    HeaderValue::from_static("origin"),
+    VARY_ORIGIN,
     HeaderValue::from_static("access-control-request-method"),
     HeaderValue::from_static("access-control-request-headers"),
     HeaderValue::from_static("access-control-request-private-network"),
 ];
-/// `Vary` on a preflight's answer.
-const PREFLIGHT: HeaderValue = HeaderValue::from_static(
-    "origin, access-control-request-method, access-control-request-headers",
-);
-/// `Vary` on a preflight's answer, with `allow_private_network(true)`.
-const PREFLIGHT_PRIVATE_NETWORK: HeaderValue = HeaderValue::from_static(
-    "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
-);
-static VARY_PREFLIGHT: HeaderValue = PREFLIGHT;
-static VARY_PREFLIGHT_PRIVATE_NETWORK: HeaderValue = PREFLIGHT_PRIVATE_NETWORK;
 
 /// Which kind of request the layer saw ([Fetch, "CORS protocol"](https://fetch.spec.whatwg.org/#http-cors-protocol)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,26 +86,25 @@ pub(crate) enum Vary {
 }
 
 impl Vary {
-    /// The `Vary` value the layer sets on a response of its own.
+    /// The `Vary` value the layer sets on a response of its own, lent.
     #[inline]
     pub(crate) fn value(self) -> Option<&'static HeaderValue> {
         match self {
             Vary::None => None,
-            Vary::Origin => Some(&VARY_ORIGIN),
-            Vary::Preflight => Some(&VARY_PREFLIGHT),
-            Vary::PreflightPrivateNetwork => Some(&VARY_PREFLIGHT_PRIVATE_NETWORK),
+            Vary::Origin => Some(&VARY_LENT[0]),
+            Vary::Preflight => Some(&VARY_LENT[1]),
+            Vary::PreflightPrivateNetwork => Some(&VARY_LENT[2]),
         }
     }
 
-    /// [`value`](Self::value), as a value of its own (a constant: no clone).
+    /// The same value, owned (a constant: no clone).
     #[inline]
     pub(crate) fn header_value(self) -> Option<HeaderValue> {
-        const ORIGIN: HeaderValue = HeaderValue::from_static("origin");
         match self {
             Vary::None => None,
-            Vary::Origin => Some(ORIGIN),
-            Vary::Preflight => Some(PREFLIGHT),
-            Vary::PreflightPrivateNetwork => Some(PREFLIGHT_PRIVATE_NETWORK),
+            Vary::Origin => Some(VARY_ORIGIN),
+            Vary::Preflight => Some(VARY_PREFLIGHT),
+            Vary::PreflightPrivateNetwork => Some(VARY_PREFLIGHT_PRIVATE_NETWORK),
         }
     }
 
@@ -311,7 +314,7 @@ impl Decision {
         [
             g.allow_origin().map(|v| (ACCESS_CONTROL_ALLOW_ORIGIN, v)),
             g.credentials
-                .then_some((ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE)),
+                .then_some((ACCESS_CONTROL_ALLOW_CREDENTIALS, &TRUE_LENT)),
             g.expose_headers()
                 .map(|v| (ACCESS_CONTROL_EXPOSE_HEADERS, v)),
             p.methods
@@ -321,7 +324,8 @@ impl Decision {
                 .as_ref()
                 .map(|v| (ACCESS_CONTROL_ALLOW_HEADERS, v)),
             p.max_age.as_ref().map(|v| (ACCESS_CONTROL_MAX_AGE, v)),
-            g.private_network.then_some((ALLOW_PRIVATE_NETWORK, &TRUE)),
+            g.private_network
+                .then_some((ALLOW_PRIVATE_NETWORK, &TRUE_LENT)),
             g.vary.value().map(|v| (VARY, v)),
             g.debug_reason().map(|v| (REASON_HEADER, v)),
         ]
