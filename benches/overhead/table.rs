@@ -136,7 +136,8 @@ pub(crate) fn table() {
 
 /// `OVERHEAD_PROFILE=<path>:<service> cargo bench --bench overhead`: sends
 /// `OVERHEAD_BATCH` (default 100,000) requests of one path through one
-/// service (`bare`, `floor`, `tower-http`, `strict-cors`) and nothing else,
+/// service (`bare`, `floor`, `floor-layered`, `tower-http`, `strict-cors`)
+/// and nothing else,
 /// for a profiler: under `valgrind --tool=callgrind` the instruction counts
 /// per request are independent of the machine's load. Requests are built,
 /// and responses dropped, in batches of 1,000 around the sends: compare
@@ -169,6 +170,10 @@ pub(crate) fn profile(spec: &str) {
         }
         "floor" => {
             let mut s = Floor { inner: plain, path };
+            run(&mut |r| drive(&mut s, r))
+        }
+        "floor-layered" => {
+            let mut s = FloorLayered { inner: plain, path };
             run(&mut |r| drive(&mut s, r))
         }
         "tower-http" => {
