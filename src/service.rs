@@ -90,10 +90,11 @@ where
         }
         if let Some(status) = decision.status {
             return ResponseFuture {
-                future: None,
+                stage: Stage::Answer {
+                    status,
+                    preflight: decision.preflight,
+                },
                 grant: decision.grant,
-                status,
-                preflight: decision.preflight,
                 audit: None,
             };
         }
@@ -104,10 +105,10 @@ where
         // A decision without a status has no preflight values (only the
         // layer's own answer to a preflight does): none is moved.
         ResponseFuture {
-            future: Some(self.inner.call(req)),
+            stage: Stage::Called {
+                future: self.inner.call(req),
+            },
             grant: decision.grant,
-            status: StatusCode::OK,
-            preflight: PreflightValues::NONE,
             audit,
         }
     }
@@ -120,15 +121,23 @@ pin_project! {
         // itself. One flat value, the inner future at its head: no nested
         // value to assemble and then copy again.
         #[pin]
-        future: Option<F>,
+        stage: Stage<F>,
         // The headers of the answer, either one. Applied once to the inner
         // response: its values move into the response instead of being
         // cloned.
         grant: Grant,
-        // The layer's own answer: its status and a preflight's values.
-        status: StatusCode,
-        preflight: PreflightValues,
         audit: Option<CookieAudit>,
+    }
+}
+
+pin_project! {
+    /// The inner service's future, or the layer's own answer: its status
+    /// and a preflight's values (in the same bytes: a response future
+    /// carries one or the other).
+    #[project = StageProj]
+    enum Stage<F> {
+        Called { #[pin] future: F },
+        Answer { status: StatusCode, preflight: PreflightValues },
     }
 }
 
@@ -147,16 +156,15 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let Some(future) = this.future.as_pin_mut() else {
-            // Built on poll, from the decision made in `call`, whose values
-            // move into it. Polled again after it completed, the future
-            // answers again without them (no `Access-Control-*` header: it
-            // fails closed) rather than panicking.
-            return Poll::Ready(Ok(protocol::respond(
-                *this.status,
-                this.grant,
-                this.preflight,
-            )));
+        let future = match this.stage.project() {
+            StageProj::Called { future } => future,
+            StageProj::Answer { status, preflight } => {
+                // Built on poll, from the decision made in `call`, whose values
+                // move into it. Polled again after it completed, the future
+                // answers again without them (no `Access-Control-*` header: it
+                // fails closed) rather than panicking.
+                return Poll::Ready(Ok(protocol::respond(*status, this.grant, preflight)));
+            }
         };
         // The response is changed where it is returned from: not copied
         // out of the inner future's output, changed, and copied again.
