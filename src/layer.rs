@@ -194,7 +194,10 @@ impl fmt::Debug for CorsLayer {
         let headers = any.into_iter().chain(p.headers.names());
         let count = usize::from(p.headers.any) + p.headers.names().count();
         d.field("headers", &Preview::new(headers, count))
-            .field("expose", &p.expose.as_ref().and_then(|v| v.to_str().ok()))
+            .field(
+                "expose",
+                &p.expose.as_ref().and_then(|v| v.get().to_str().ok()),
+            )
             .field("max_age", &max_age_secs(p))
             .field("private_network", &p.private_network)
             .field("insecure_origins", &p.insecure_origins)

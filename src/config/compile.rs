@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use http::HeaderValue;
-
 use super::builder::CorsBuilder;
 use crate::error::{ConfigError, ConfigProblem, HeaderSetting};
 use crate::origin::{parse_origin, parse_pattern, OriginSetBuilder};
@@ -12,7 +10,7 @@ use crate::protocol::fetch::{
     is_forbidden_method, is_forbidden_request_header, is_forbidden_response_header, is_token,
     normalize_method,
 };
-use crate::protocol::{AllowedHeaders, AllowedMethods, AllowedOrigins, CsrfGuard, Policy};
+use crate::protocol::{AllowedHeaders, AllowedMethods, AllowedOrigins, CsrfGuard, Policy, Value};
 
 /// Longest `max_age` any browser honours (Firefox; Chromium caps at 7200 s).
 /// [Fetch, `Access-Control-Max-Age`](https://fetch.spec.whatwg.org/#http-access-control-max-age):
@@ -265,7 +263,7 @@ impl CorsBuilder {
         (problems.len() == before).then(|| AllowedHeaders::new(any, names))
     }
 
-    fn compile_expose(&self, problems: &mut Vec<ConfigProblem>) -> Option<Option<HeaderValue>> {
+    fn compile_expose(&self, problems: &mut Vec<ConfigProblem>) -> Option<Option<Value>> {
         let before = problems.len();
         let mut names: Vec<String> = Vec::new();
         for h in &self.expose {
@@ -305,7 +303,7 @@ impl CorsBuilder {
         Some(render(&rendered))
     }
 
-    fn compile_max_age(&self, problems: &mut Vec<ConfigProblem>) -> Option<Option<HeaderValue>> {
+    fn compile_max_age(&self, problems: &mut Vec<ConfigProblem>) -> Option<Option<Value>> {
         let Some(age) = self.max_age else {
             return Some(None);
         };
@@ -436,7 +434,7 @@ fn check_method(m: &str, problems: &mut Vec<ConfigProblem>) -> bool {
 }
 
 /// Renders a configured list (`*` first when configured) for debug mode.
-fn render_list<'a>(names: impl Iterator<Item = &'a str>, any: bool) -> Option<HeaderValue> {
+fn render_list<'a>(names: impl Iterator<Item = &'a str>, any: bool) -> Option<Value> {
     let list: Vec<&str> = any.then_some("*").into_iter().chain(names).collect();
     if list.is_empty() {
         return None;
@@ -444,11 +442,10 @@ fn render_list<'a>(names: impl Iterator<Item = &'a str>, any: bool) -> Option<He
     render(&list.join(", "))
 }
 
-/// Renders a header value once, at build time, made shareable so that
-/// cloning it per request is a reference-count bump. Only called on strings
-/// built from validated tokens and digits, which are always valid values.
-fn render(s: &str) -> Option<HeaderValue> {
-    let value = HeaderValue::from_str(s).ok()?;
-    let shared = value.clone();
-    Some(shared)
+/// Renders a header value once, at build time: lent to decisions (no
+/// reference count per request), see [`kept`](super::kept). Only called on
+/// strings built from validated tokens and digits, which are always valid
+/// values.
+fn render(s: &str) -> Option<Value> {
+    super::kept::header_value(s)
 }

@@ -9,6 +9,7 @@ mod builder;
 mod compile;
 mod data;
 mod env;
+mod kept;
 mod snapshot;
 
 pub use builder::CorsBuilder;

@@ -15,7 +15,7 @@ use crate::protocol::{AllowedMethods, AllowedOrigins, Policy};
 /// The configured max age in seconds, read back from its rendered
 /// `Access-Control-Max-Age` value (digits only).
 pub(crate) fn max_age_secs(policy: &Policy) -> Option<u64> {
-    policy.max_age.as_ref()?.to_str().ok()?.parse().ok()
+    policy.max_age.as_ref()?.get().to_str().ok()?.parse().ok()
 }
 
 impl CorsConfig {
@@ -46,7 +46,7 @@ impl CorsConfig {
         let exposed_headers = policy
             .expose
             .as_ref()
-            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.get().to_str().ok())
             .map(|v| v.split(", ").map(str::to_owned).collect())
             .unwrap_or_default();
         let max_age_secs = max_age_secs(policy);

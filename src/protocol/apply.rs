@@ -17,6 +17,7 @@ use super::decision::{
     header_count, Grant, PreflightValues, Vary, ALLOW_PRIVATE_NETWORK, REASON_HEADER, TRUE,
     VARY_ORIGIN,
 };
+use super::value::Value;
 
 /// The `Access-Control-*` response names the layer owns on every response
 /// it passes: what the inner service set under them never reaches the
@@ -69,7 +70,7 @@ pub(crate) fn respond<B: Default>(
     if granted && g.credentials {
         put(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
-    let value = g.value.take();
+    let value = g.value.take().map(Value::into_header);
     let reason = match (value, g.reason) {
         (Some(v), false) => {
             put(ACCESS_CONTROL_EXPOSE_HEADERS, v);
@@ -176,7 +177,7 @@ pub(crate) fn apply(grant: &mut Grant, headers: &mut HeaderMap) {
     if grant.private_network {
         ok &= headers.try_append(ALLOW_PRIVATE_NETWORK, TRUE).is_ok();
     }
-    match (grant.value.take(), grant.reason) {
+    match (grant.value.take().map(Value::into_header), grant.reason) {
         (None, _) => {}
         (Some(v), false) => {
             ok &= headers.try_append(ACCESS_CONTROL_EXPOSE_HEADERS, v).is_ok();

@@ -13,6 +13,7 @@ use http::header::{
 use http::{HeaderName, HeaderValue, StatusCode};
 
 use super::rejection::Rejection;
+use super::value::Value;
 
 /// `Access-Control-Allow-Private-Network` ([Private Network Access](https://wicg.github.io/private-network-access/#headers)).
 pub(crate) const ALLOW_PRIVATE_NETWORK: HeaderName =
@@ -184,7 +185,7 @@ pub(crate) struct Grant {
     /// `Access-Control-Expose-Headers`, or debug mode's `x-cors-debug` when
     /// `reason` (an allowed request has no reason, a refusal exposes
     /// nothing).
-    pub(crate) value: Option<HeaderValue>,
+    pub(crate) value: Option<Value>,
     pub(crate) reason: bool,
     /// `Access-Control-Allow-Credentials: true`.
     pub(crate) credentials: bool,
@@ -210,13 +211,13 @@ impl Grant {
     /// `Access-Control-Expose-Headers`, when granted.
     #[inline]
     pub(crate) fn expose_headers(&self) -> Option<&HeaderValue> {
-        self.value.as_ref().filter(|_| !self.reason)
+        self.value.as_ref().filter(|_| !self.reason).map(Value::get)
     }
 
     /// Debug mode's reason, on a refusal.
     #[inline]
     pub(crate) fn debug_reason(&self) -> Option<&HeaderValue> {
-        self.value.as_ref().filter(|_| self.reason)
+        self.value.as_ref().filter(|_| self.reason).map(Value::get)
     }
 
     /// The `Access-Control-Allow-Origin` value.

@@ -19,6 +19,7 @@ use super::lookup::{single, Single};
 use super::policy::{AllowedOrigins, Policy, MAX_METHOD_LEN, REQUEST_PRIVATE_NETWORK};
 use super::rejection::Rejection;
 use super::request_headers::HeaderCheck;
+use super::value::Value;
 
 const ANY: HeaderValue = HeaderValue::from_static("*");
 
@@ -165,7 +166,7 @@ impl Policy {
             preflight: PreflightValues {
                 methods: Some(method.clone()),
                 headers: allow_headers,
-                max_age: self.max_age.clone(),
+                max_age: self.max_age.as_ref().map(|v| v.get().clone()),
             },
         }
     }
@@ -249,7 +250,7 @@ impl Policy {
         };
         let grant = match self.debug {
             true => Grant {
-                value: Some(reason_value(facts, rejection)),
+                value: Some(Value::Owned(reason_value(facts, rejection))),
                 reason: true,
                 ..Grant::vary_only(vary)
             },
@@ -284,15 +285,15 @@ impl Policy {
             status: Some(StatusCode::NO_CONTENT),
             grant: Grant {
                 allow_origin: Some(allow_origin),
-                value: Some(reason_value(facts, rejection)),
+                value: Some(Value::Owned(reason_value(facts, rejection))),
                 reason: true,
                 credentials: self.credentials,
                 private_network: false,
                 vary: self.preflight_vary(),
             },
             preflight: PreflightValues {
-                methods: self.debug_methods.clone(),
-                headers: self.debug_headers.clone(),
+                methods: self.debug_methods.as_ref().map(|v| v.get().clone()),
+                headers: self.debug_headers.as_ref().map(|v| v.get().clone()),
                 max_age: None,
             },
         }

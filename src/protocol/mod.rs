@@ -45,6 +45,7 @@ mod lookup;
 mod policy;
 mod rejection;
 mod request_headers;
+mod value;
 
 pub(crate) use allowlists::{AllowedHeaders, AllowedMethods};
 pub(crate) use apply::{apply, respond};
@@ -55,3 +56,4 @@ pub(crate) use decision::{Grant, PreflightValues};
 pub(crate) use facts::Facts;
 pub(crate) use policy::{AllowedOrigins, Policy};
 pub use rejection::Rejection;
+pub(crate) use value::Value;

@@ -1,10 +1,9 @@
 //! The compiled policy: a validated configuration, ready for the request
 //! path. Nothing here reads a request or touches a response.
 
-use http::HeaderValue;
-
 use super::allowlists::{AllowedHeaders, AllowedMethods};
 use super::csrf::CsrfGuard;
+use super::value::Value;
 use crate::origin::OriginSet;
 
 /// Longest `Access-Control-Request-Method` accepted (and echoed). Not from
@@ -37,9 +36,9 @@ pub(crate) struct Policy {
     pub(crate) methods: AllowedMethods,
     pub(crate) headers: AllowedHeaders,
     /// Rendered `Access-Control-Expose-Headers`.
-    pub(crate) expose: Option<HeaderValue>,
+    pub(crate) expose: Option<Value>,
     /// Rendered `Access-Control-Max-Age`.
-    pub(crate) max_age: Option<HeaderValue>,
+    pub(crate) max_age: Option<Value>,
     pub(crate) private_network: bool,
     /// `allow_insecure_origins`: only checked at `build()`, kept so that
     /// [`CorsLayer::config`](crate::CorsLayer::config) reports it.
@@ -49,8 +48,8 @@ pub(crate) struct Policy {
     /// Debug mode: refused preflights explain themselves to the browser.
     pub(crate) debug: bool,
     /// Rendered configured methods / headers, for debug-mode answers.
-    pub(crate) debug_methods: Option<HeaderValue>,
-    pub(crate) debug_headers: Option<HeaderValue>,
+    pub(crate) debug_methods: Option<Value>,
+    pub(crate) debug_headers: Option<Value>,
     /// Level of the event for a request from an unknown origin.
     #[cfg(feature = "tracing")]
     pub(crate) unknown_origin_level: tracing::Level,
