@@ -7,7 +7,8 @@
 
 use std::sync::Arc;
 
-use http::{HeaderMap, Request};
+use http::uri::Authority;
+use http::{HeaderMap, HeaderValue, Request};
 
 use super::rate_limit::Runtime;
 use crate::protocol::{Decision, Grant, RequestKind, Shown};
@@ -142,8 +143,29 @@ pub(crate) fn check_cookie(value: &[u8], site: Site) -> Option<(&[u8], CookiePro
 /// request when the request starts, run on the inner service's response.
 #[derive(Debug)]
 pub(crate) struct CookieAudit {
-    site: Site,
+    host: ApiHost,
     runtime: Arc<Runtime>,
+}
+
+/// The API's own host as the request named it (`Host`, or the target's
+/// authority in HTTP/2), held (a reference count, no copy) so that the
+/// site, which takes public suffix lookups, is worked out only for a
+/// response that sets a cookie.
+#[derive(Debug)]
+enum ApiHost {
+    Header(HeaderValue),
+    Authority(Authority),
+    Unknown,
+}
+
+impl ApiHost {
+    fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            ApiHost::Header(v) => Some(v.as_bytes()),
+            ApiHost::Authority(a) => Some(a.as_str().as_bytes()),
+            ApiHost::Unknown => None,
+        }
+    }
 }
 
 impl CookieAudit {
@@ -161,19 +183,13 @@ impl CookieAudit {
             && decision.is_credentialed()
             && tracing::enabled!(target: "strict_cors", tracing::Level::WARN)
         {
-            let host = req
-                .headers()
-                .get(http::header::HOST)
-                .map(|h| h.as_bytes())
-                .or_else(|| req.uri().authority().map(|a| a.as_str().as_bytes()));
-            // A credentialed grant echoes the request's `Origin` (`*` never
-            // comes with credentials): no second lookup of it.
-            let site = match decision.allow_origin() {
-                Some(origin) => site_of(origin.as_bytes(), host),
-                None => Site::Unknown,
+            let host = match (req.headers().get(http::header::HOST), req.uri().authority()) {
+                (Some(h), _) => ApiHost::Header(h.clone()),
+                (None, Some(a)) => ApiHost::Authority(a.clone()),
+                (None, None) => ApiHost::Unknown,
             };
             return Some(CookieAudit {
-                site,
+                host,
                 runtime: runtime.clone(),
             });
         }
@@ -181,17 +197,33 @@ impl CookieAudit {
         None
     }
 
-    /// Audits the `Set-Cookie` headers of the response.
+    /// Audits the `Set-Cookie` headers of the response. A response without
+    /// one (most) costs one lookup.
     pub(crate) fn run(&self, grant: &Grant, headers: &HeaderMap) {
+        let mut cookies = headers.get_all(http::header::SET_COOKIE).iter().peekable();
+        if cookies.peek().is_none() {
+            return;
+        }
+        // A credentialed grant echoes the request's `Origin` (`*` never
+        // comes with credentials): no second lookup of it.
         let origin = grant.allow_origin().map_or(&[][..], |o| o.as_bytes());
-        audit_cookies(&self.runtime, self.site, origin, headers);
+        let site = match origin.is_empty() {
+            true => Site::Unknown,
+            false => site_of(origin, self.host.bytes()),
+        };
+        audit_cookies(&self.runtime, site, origin, cookies);
     }
 }
 
 /// Audits the `Set-Cookie` headers of an allowed credentialed response.
 #[cfg(feature = "tracing")]
-fn audit_cookies(runtime: &Runtime, site: Site, origin: &[u8], headers: &HeaderMap) {
-    for value in headers.get_all(http::header::SET_COOKIE) {
+fn audit_cookies<'a>(
+    runtime: &Runtime,
+    site: Site,
+    origin: &[u8],
+    cookies: impl Iterator<Item = &'a HeaderValue>,
+) {
+    for value in cookies {
         if let Some((name, problem)) = check_cookie(value.as_bytes(), site) {
             if let Some(suppressed) = runtime.cookie_warnings.admit() {
                 // A nameless cookie is named by that fact, never by its value.
@@ -214,7 +246,7 @@ fn audit_cookies(runtime: &Runtime, site: Site, origin: &[u8], headers: &HeaderM
 
 /// Without the `tracing` feature there is nowhere to report to.
 #[cfg(not(feature = "tracing"))]
-fn audit_cookies(_: &Runtime, _: Site, _: &[u8], _: &HeaderMap) {}
+fn audit_cookies<'a>(_: &Runtime, _: Site, _: &[u8], _: impl Iterator<Item = &'a HeaderValue>) {}
 
 #[cfg(test)]
 mod tests {
