@@ -48,6 +48,10 @@
 //! floor done as a layer ([`floor::FloorLayered`], a reference, not the
 //! yardstick) over the floor.
 //!
+//! `OVERHEAD_RUNS=<k>` with `OVERHEAD_TABLE=1` runs the table in `k` fresh
+//! processes and prints the median of each cell: where a process's code and
+//! stack land in memory moves some ratios by up to ±0.2 for all its rounds.
+//!
 //! `OVERHEAD_WARN=1` (with either) installs a `tracing` subscriber that
 //! enables `WARN` events, as a service that logs warnings runs.
 

@@ -100,6 +100,10 @@ pub(crate) fn table() {
     };
     let rounds = env("OVERHEAD_ROUNDS", 101);
     let n = env("OVERHEAD_BATCH", 1000);
+    let runs = env("OVERHEAD_RUNS", 1);
+    if runs > 1 {
+        return table_of_runs(runs, rounds, n);
+    }
     println!("{rounds} rounds of {n} requests; median ns per request");
     println!("columns: time per request (bare, floor, tower-http, strict-cors), then");
     println!("overhead over bare (floor, tower-http, strict-cors), then the ratios");
@@ -130,6 +134,54 @@ pub(crate) fn table() {
             &allowlist(size),
             rounds,
             n,
+        );
+    }
+}
+
+/// `OVERHEAD_RUNS=<k>` (with `OVERHEAD_TABLE=1`): the table measured by `k`
+/// processes one after the other, each its own run of `OVERHEAD_ROUNDS`
+/// rounds, and printed as the median of the runs, cell by cell. A process's
+/// figures depend on where its code and stack land in memory (a run moves
+/// a ratio by up to ±0.2 on some paths, and keeps that for all its rounds):
+/// fresh processes sample that too.
+fn table_of_runs(runs: usize, rounds: usize, n: usize) {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => panic!("OVERHEAD_RUNS: no path to this benchmark: {e}"),
+    };
+    let mut labels: Vec<String> = Vec::new();
+    let mut cells: Vec<Vec<Vec<f64>>> = Vec::new();
+    for _ in 0..runs {
+        let out = std::process::Command::new(&exe)
+            .arg("--bench")
+            .env("OVERHEAD_RUNS", "1")
+            .output()
+            .expect("a run of the table");
+        assert!(out.status.success(), "a run of the table failed");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let rows = text.lines().filter_map(|line| {
+            let c: Vec<&str> = line.split('|').map(str::trim).collect();
+            let values: Vec<f64> = c.iter().skip(2).filter_map(|v| v.parse().ok()).collect();
+            (values.len() == 10).then(|| (c[1].to_owned(), values))
+        });
+        for (i, (label, values)) in rows.enumerate() {
+            if i == labels.len() {
+                labels.push(label);
+                cells.push(vec![Vec::new(); 10]);
+            }
+            for (k, v) in values.into_iter().enumerate() {
+                cells[i][k].push(v);
+            }
+        }
+    }
+    println!("median of {runs} runs (processes) of {rounds} rounds of {n} requests");
+    println!("columns as in one run (OVERHEAD_RUNS unset)");
+    for (label, row) in labels.iter().zip(cells) {
+        let m: Vec<f64> = row.into_iter().map(median).collect();
+        println!(
+            "| {label:<30} | {:>6.0} | {:>6.0} | {:>6.0} | {:>6.0} | {:>6.0} | {:>6.0} | {:>6.0} | \
+            {:>5.2} | {:>5.2} | {:>5.2} |",
+            m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9]
         );
     }
 }
