@@ -93,10 +93,6 @@ impl OriginSetBuilder {
         self.arena.shrink_to_fit();
         self.patterns.shrink_to_fit();
         let arena = Bytes::from(self.arena);
-        // A buffer made from a `Vec` turns shareable on its first clone
-        // (which allocates once): do that here, so that every slice taken
-        // per request is a reference-count bump.
-        drop(arena.clone());
         let mut small = Vec::new();
         if self.index.len() <= SMALL {
             let mut start = 0;
