@@ -117,9 +117,8 @@ where
 pin_project! {
     /// Response future of [`Cors`].
     pub struct ResponseFuture<F> {
-        // The inner service's future; `None` when the layer answers by
-        // itself. One flat value, the inner future at its head: no nested
-        // value to assemble and then copy again.
+        // The inner service's future, or the layer's own answer (its
+        // status and a preflight's values), in the same bytes.
         #[pin]
         stage: Stage<F>,
         // The headers of the answer, either one. Applied once to the inner
