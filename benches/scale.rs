@@ -6,7 +6,7 @@
 //!   with 20,000 subdomain patterns beside; `scale_reconfigure/100k+20k`
 //!   the same through `CorsHandle::reconfigure`.
 //! - `scale_lookup/{allowed,refused}/<n>`: `CorsLayer::evaluate` on an
-//!   actual request whose `Origin` is allowed or not, for 1 / 1k / 100k / 1M
+//!   actual request whose `Origin` is allowed or not, for 1 / 1k / 10k / 100k / 1M
 //!   origins, for 20,000 subdomain patterns, and for 20,000 patterns over one
 //!   suffix (`https://*.example.com:<port>`, issue 12.11).
 //!
@@ -78,7 +78,7 @@ struct Lookup {
 
 fn lookups() -> Vec<Lookup> {
     let mut out = Vec::new();
-    for n in [1usize, 1_000, 100_000, 1_000_000] {
+    for n in [1usize, 1_000, 10_000, 100_000, 1_000_000] {
         let list = origins(n);
         out.push(Lookup {
             name: format!("{n} origins"),
